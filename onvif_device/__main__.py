@@ -1,0 +1,3 @@
+from onvif_device.cli import main
+
+raise SystemExit(main())
