@@ -1,0 +1,63 @@
+"""The HTTP side of one camera: an ASGI app with every ONVIF service path."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Callable
+
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route, Router
+
+from onvif_device.camera import Camera
+from onvif_device.services import SERVICES, operation_table
+from onvif_device.soap.auth import Authenticator
+from onvif_device.soap.digest import DigestAuthenticator
+from onvif_device.soap.endpoint import SoapEndpoint
+from onvif_device.soap.wsse import UsernameTokenVerifier
+
+
+def build_authenticator(camera: Camera) -> Authenticator | None:
+    auth = camera.config.auth
+    if not auth.enabled:
+        return None
+
+    def level_of(username: str) -> str | None:
+        user = camera.users.find(username)
+        return None if user is None else user.level
+
+    digest = DigestAuthenticator(
+        realm=f"{camera.identity.manufacturer} {camera.identity.serial_number}",
+        algorithms=camera.state.hashing_algorithms,
+        secret=secrets.token_bytes(32),
+    )
+
+    def follow_hashing_algorithms(area: str) -> None:
+        # SetHashingAlgorithm and factory resets change what the challenge offers.
+        digest.algorithms = tuple(camera.state.hashing_algorithms)
+
+    camera.subscribe(follow_hashing_algorithms)
+    return Authenticator(
+        digest=digest,
+        # Lambdas, not bound methods: a factory reset rebuilds the camera's parts.
+        wsse=UsernameTokenVerifier(window=auth.wsse_window_seconds, clock=lambda: camera.clock.timestamp()),
+        password_of=lambda username: camera.users.password_of(username),
+        level_of=level_of,
+        allow_basic=auth.http_basic,
+    )
+
+
+def build_app(camera: Camera, base_url: Callable[[], str]) -> Router:
+    endpoint = SoapEndpoint(
+        camera,
+        operation_table(),
+        build_authenticator(camera),
+        base_url,
+        camera.config.server.max_body_bytes,
+    )
+    routes = [Route(info.path, endpoint) for info in SERVICES]
+    routes.append(Route("/", _index))
+    return Router(routes)
+
+
+async def _index(request) -> PlainTextResponse:
+    return PlainTextResponse("onvif-device: the ONVIF device service is at /onvif/device_service\n")

@@ -1,0 +1,156 @@
+"""The camera model: one object that holds a camera's identity and state.
+
+It is plain Python: no XML, no sockets.  Services call its parts
+(`clock`, `users`, `network`, `scopes`) with methods named after the ONVIF
+operations; every change is saved at once when a state store is attached.
+A factory reset is a rebuild from the configuration, as moto resets a backend.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from typing import Callable
+
+from onvif_device import __version__
+from onvif_device.camera.clock import DeviceClock
+from onvif_device.camera.errors import InvalidArgVal
+from onvif_device.camera.identity import Identity
+from onvif_device.camera.network import Network
+from onvif_device.camera.scopes import Scopes, default_configurable
+from onvif_device.camera.state import CameraState, ClockState, ProtocolState, StateStore, UserState
+from onvif_device.camera.system import Log
+from onvif_device.camera.users import UserStore
+from onvif_device.config import Config
+
+Listener = Callable[[str], None]
+
+HASHING_ALGORITHMS = ("MD5", "SHA-256")
+
+
+class Camera:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        seed: str = "",
+        store: StateStore | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.identity = Identity.from_config(config.identity, seed)
+        self._store = store
+        self._now = now
+        self._listeners: list[Listener] = []
+        self._reboot_hook: Callable[[], None] | None = None
+        self.started_at = now()
+        saved = store.load() if store else None
+        self._build(saved or self.factory_state())
+        if saved is None:
+            self._save()
+
+    def _build(self, state: CameraState) -> None:
+        self.state = state
+        self.clock = DeviceClock(state.clock, self._now, lambda: self._changed("clock"))
+        self.users = UserStore(state.users, lambda: self._changed("users"))
+        self.network = Network(state.network, lambda: self._changed("network"))
+        self.scopes = Scopes(self.identity, self.profile_scopes, state.scopes, lambda: self._changed("scopes"))
+        self.system_log = Log(self.clock.utc_now)
+        self.access_log = Log(self.clock.utc_now)
+
+    def factory_state(self) -> CameraState:
+        """The state a new camera, or a hard factory reset, starts from."""
+        cfg = self.config
+        users = [UserState(username=cfg.auth.username, password=cfg.auth.password, level="Administrator", fixed=True)]
+        users += [UserState(username=u.username, password=u.password, level=u.level) for u in cfg.auth.users]
+        state = CameraState(
+            clock=ClockState(
+                timezone=cfg.clock.timezone,
+                date_time_type="Manual" if cfg.clock.offset_seconds else "NTP",
+                offset_seconds=cfg.clock.offset_seconds,
+            ),
+            users=users,
+            scopes=default_configurable(self.identity),
+            hashing_algorithms=list(cfg.auth.digest_algorithms),
+        )
+        net = state.network
+        net.hostname = _hostname_for(self.identity)
+        net.protocols = [
+            ProtocolState(name="HTTP", enabled=True, ports=[cfg.server.http_port or 80]),
+            ProtocolState(name="HTTPS", enabled=False, ports=[443]),
+            ProtocolState(name="RTSP", enabled=True, ports=[cfg.server.rtsp_port or 554]),
+        ]
+        return state
+
+    # --- change tracking ----------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(area)` after every change ("users", "network", "scopes", ...)."""
+        self._listeners.append(listener)
+
+    def _changed(self, area: str) -> None:
+        self._save()
+        for listener in list(self._listeners):
+            listener(area)
+
+    def _save(self) -> None:
+        if self._store is not None:
+            self._store.save(self.state)
+
+    # --- what the camera is ---------------------------------------------------
+
+    def profile_scopes(self) -> list[str]:
+        """ONVIF profiles this build meets, for the Profile/ scopes."""
+        return []
+
+    def uptime(self) -> float:
+        return self._now() - self.started_at
+
+    def support_information(self) -> str:
+        i = self.identity
+        lines = [
+            f"{i.manufacturer} {i.model}, firmware {i.firmware_version}, serial {i.serial_number}",
+            f"onvif-device {__version__} on Python {platform.python_version()} ({platform.system()})",
+            f"endpoint {i.endpoint_reference}, MAC {i.mac_address}",
+            f"uptime {self.uptime():.0f} s, device time {self.clock.utc_now().isoformat()}",
+            f"users: {', '.join(f'{u.username} ({u.level})' for u in self.state.users)}",
+            f"scopes: {' '.join(self.scopes.all())}",
+            f"state: {self._store.path if self._store else 'in memory (no --state-dir)'}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def set_hashing_algorithms(self, algorithms: list[str]) -> None:
+        """SetHashingAlgorithm: the HTTP Digest algorithms the camera offers."""
+        unknown = [a for a in algorithms if a not in HASHING_ALGORITHMS]
+        if not algorithms or unknown:
+            raise InvalidArgVal(reason=f"supported hashing algorithms are {', '.join(HASHING_ALGORITHMS)}")
+        self.state.hashing_algorithms = list(dict.fromkeys(algorithms))
+        self._changed("security")
+
+    # --- reboot and factory reset ---------------------------------------------
+
+    def on_reboot(self, hook: Callable[[], None]) -> None:
+        """The server's way to be told to go away and come back."""
+        self._reboot_hook = hook
+
+    def system_reboot(self) -> str:
+        self.system_log.add("reboot requested")
+        if self._reboot_hook is not None:
+            self._reboot_hook()
+        seconds = self.config.server.reboot_seconds
+        return f"Rebooting in {seconds:g} seconds"
+
+    def set_system_factory_default(self, hard: bool) -> None:
+        fresh = self.factory_state()
+        if not hard:
+            # A soft reset keeps the network settings so the camera stays reachable.
+            fresh.network = self.state.network
+        self._build(fresh)
+        self.system_log.add(f"{'hard' if hard else 'soft'} factory default applied")
+        self._changed("factory_default")
+        self.system_reboot()
+
+
+def _hostname_for(identity: Identity) -> str:
+    model = "".join(c if c.isalnum() else "-" for c in identity.model).strip("-") or "camera"
+    return f"{model}-{identity.serial_number[-6:]}".lower()

@@ -1,0 +1,109 @@
+"""Running one camera: the HTTP server, and its reboot cycle.
+
+A SystemReboot closes the listening socket and every connection, waits the
+configured few seconds, and binds the same port again with the same camera
+state, as a real camera disappears from the network and comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from onvif_device.app import build_app
+from onvif_device.camera import Camera
+from onvif_device.netaddr import advertise_address, url_host
+
+log = logging.getLogger("onvif_device")
+
+
+class _Uvicorn(uvicorn.Server):
+    # The process owns the signals (the CLI, or a test's event loop), not each server.
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+@dataclass
+class CameraServer:
+    camera: Camera
+    http_port: int = 0  # the bound port; known after start()
+    advertise: str = ""
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _reboot: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task | None = None
+    _up: asyncio.Event = field(default_factory=asyncio.Event)
+    reboots: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{url_host(self.advertise)}:{self.http_port}"
+
+    @property
+    def device_url(self) -> str:
+        return f"{self.base_url}/onvif/device_service"
+
+    async def start(self) -> None:
+        """Bind and serve in the background; returns once the camera answers."""
+        server = self.camera.config.server
+        self.advertise = advertise_address(server.host, server.advertise_address)
+        sock = _bind(server.host, server.http_port)
+        self.http_port = sock.getsockname()[1]
+        self.camera.on_reboot(self._reboot.set)
+        self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
+        await self._up.wait()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def wait_up(self) -> None:
+        await self._up.wait()
+
+    async def _run(self, sock: socket.socket) -> None:
+        app = build_app(self.camera, lambda: self.base_url)
+        while True:
+            config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
+            http = _Uvicorn(config)
+            serving = asyncio.create_task(http.serve(sockets=[sock]))
+            while not http.started and not serving.done():
+                await asyncio.sleep(0.01)
+            self._up.set()
+            stop, reboot = asyncio.create_task(self._stop.wait()), asyncio.create_task(self._reboot.wait())
+            await asyncio.wait({serving, stop, reboot}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            reboot.cancel()
+            http.should_exit = True
+            await serving  # closes the socket and every connection
+            if self._stop.is_set() or not self._reboot.is_set():
+                return
+            self._reboot.clear()
+            self._up.clear()
+            self.reboots += 1
+            log.warning("rebooting: away for %gs", self.camera.config.server.reboot_seconds)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.camera.config.server.reboot_seconds)
+            if self._stop.is_set():
+                return
+            sock = _bind(self.camera.config.server.host, self.http_port)
+            self.camera.system_log.add("camera started after reboot")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock

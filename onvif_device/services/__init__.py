@@ -1,0 +1,17 @@
+"""ONVIF services: one module per service, each translating XML to camera calls.
+
+Importing a service module registers it; `SERVICES` lists them in the order
+GetServices reports them.
+"""
+
+from onvif_device.services import device
+from onvif_device.services.registry import SERVICES, ServiceInfo
+from onvif_device.soap.operations import merge
+
+
+def operation_table():
+    """Body QName (Clark notation) -> Operation, across every service."""
+    return merge(*(info.operations for info in SERVICES))
+
+
+__all__ = ["SERVICES", "ServiceInfo", "device", "operation_table"]

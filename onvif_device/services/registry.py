@@ -1,0 +1,36 @@
+"""The services this build serves, for GetServices, GetCapabilities and routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from lxml import etree
+
+from onvif_device.soap.operations import Context, OperationTable
+
+Element = etree._Element
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    name: str  # "device"
+    path: str  # "/onvif/device_service"
+    version: tuple[int, int]  # the spec release it follows, as GetServices reports it
+    operations: OperationTable
+    capabilities: Callable[[Context], Element]  # the <prefix>:Capabilities element
+
+    @property
+    def namespace(self) -> str:
+        return self.operations.namespace
+
+    def xaddr(self, base_url: str) -> str:
+        return base_url + self.path
+
+
+SERVICES: list[ServiceInfo] = []
+
+
+def register(info: ServiceInfo) -> ServiceInfo:
+    SERVICES.append(info)
+    return info

@@ -1,0 +1,51 @@
+"""Parsing untrusted XML: no entities, no DTD, no network, bounded size and depth.
+
+lxml (libxml2) is safe by default against network access only when told so;
+entity expansion and DTD loading must be switched off explicitly, and a
+DOCTYPE is refused outright because a SOAP message never needs one.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from onvif_device.camera.errors import WellFormed
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+_parser = etree.XMLParser(
+    resolve_entities=False,
+    load_dtd=False,
+    no_network=True,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+def parse_untrusted(data: bytes, *, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_DEPTH) -> etree._Element:
+    """Parse `data` or raise `WellFormed` saying why it was refused."""
+    if len(data) > max_bytes:
+        raise WellFormed(reason=f"message of {len(data)} bytes exceeds the limit of {max_bytes}")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise WellFormed(reason="DOCTYPE and entity declarations are not accepted")
+    try:
+        root = etree.fromstring(data, _parser)
+    except etree.XMLSyntaxError as exc:
+        raise WellFormed(reason=f"XML is not well-formed: {exc.msg}") from None
+    if root is None:
+        raise WellFormed(reason="empty XML document")
+    _check_depth(root, max_depth)
+    return root
+
+
+def _check_depth(root: etree._Element, max_depth: int) -> None:
+    # Walk the tree iteratively; recursion could itself be the attack.
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > max_depth:
+            raise WellFormed(reason=f"XML nesting deeper than {max_depth} levels")
+        stack.extend((c, depth + 1) for c in el)
