@@ -44,12 +44,14 @@ class DeviceClock:
 
     def get_system_date_and_time(self) -> SystemDateTime:
         utc = self.utc_now()
+        # DaylightSavings is the switch "follow the zone's DST rules", not "DST is on now".
+        dst = self._state.daylight_savings
         return SystemDateTime(
             date_time_type=self._state.date_time_type,
-            daylight_savings=self._tz.is_dst(utc),
+            daylight_savings=dst,
             timezone=self._state.timezone,
             utc=utc,
-            local=self._tz.to_local(utc),
+            local=self._tz.to_local(utc, daylight_savings=dst),
         )
 
     def set_system_date_and_time(

@@ -12,7 +12,7 @@ import ipaddress
 import re
 from typing import Callable
 
-from onvif_device.camera.errors import ActionFailed, InvalidArgVal
+from onvif_device.camera.errors import ActionNotSupported, InvalidArgVal
 from onvif_device.camera.state import (
     DynamicDNSState,
     InterfaceState,
@@ -154,7 +154,7 @@ class Network:
             if protocol.name not in current:
                 raise InvalidArgVal("ServiceNotSupported", f"protocol {protocol.name} is not supported")
             if protocol.name == "HTTPS" and protocol.enabled:
-                raise ActionFailed("EnablingTlsFailed", "this camera has no TLS certificate configured")
+                raise ActionNotSupported("EnablingTlsFailed", "this camera has no TLS certificate configured")
             if not protocol.ports or any(not 0 < p < 65536 for p in protocol.ports):
                 raise InvalidArgVal(reason=f"{protocol.name} needs ports between 1 and 65535")
         seen: dict[int, str] = {}
