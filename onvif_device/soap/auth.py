@@ -55,10 +55,13 @@ class Authenticator:
         self._level_of = level_of
         self._allow_basic = allow_basic
 
-    def identify(self, method: str, authorization: str | None, request: Request) -> Caller:
-        """The authenticated caller, or ANONYMOUS when no credentials came."""
+    def identify(self, method: str, target: str | None, authorization: str | None, request: Request) -> Caller:
+        """The authenticated caller, or ANONYMOUS when no credentials came.
+
+        `target` is the request's path and query, which a Digest `uri` must name.
+        """
         if authorization:
-            return self._caller(self._http_user(method, authorization))
+            return self._caller(self._http_user(method, target, authorization))
         security = request.header_block(_SECURITY)
         if security is not None:
             try:
@@ -70,11 +73,11 @@ class Authenticator:
     def challenge(self, reason: str, stale: bool = False) -> Challenge:
         return Challenge(self.digest.challenge(stale=stale), reason)
 
-    def _http_user(self, method: str, authorization: str) -> str:
+    def _http_user(self, method: str, target: str | None, authorization: str) -> str:
         scheme = authorization.split(" ", 1)[0].lower()
         try:
             if scheme == "digest":
-                return self.digest.verify(method, authorization, self._password_of)
+                return self.digest.verify(method, authorization, self._password_of, request_uri=target)
             if scheme == "basic" and self._allow_basic:
                 username, password = parse_basic(authorization)
                 expected = self._password_of(username)

@@ -75,11 +75,12 @@ class SoapEndpoint:
             await self._fault(send, SOAP12, error)
             return
         headers = dict(scope["headers"])
-        status, payload, soap_ns, extra = await self.handle(body, headers.get(b"authorization"), client_host)
+        target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+        status, payload, soap_ns, extra = await self.handle(body, headers.get(b"authorization"), client_host, target)
         await _respond(send, status, payload, CONTENT_TYPES[soap_ns], extra)
 
     async def handle(
-        self, body: bytes, authorization: bytes | None, client_host: str | None = None
+        self, body: bytes, authorization: bytes | None, client_host: str | None = None, target: str | None = None
     ) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
         """(status, payload, SOAP namespace, extra headers) for one request body."""
         if not body.strip() and self.authenticator is not None and not authorization:
@@ -95,7 +96,7 @@ class SoapEndpoint:
             operation = self.operations.get(request.operation.tag)
             if operation is None:
                 raise ActionNotSupported(reason=f"operation {request.operation.tag} is not supported")
-            caller = self._authorise(operation, request, authorization)
+            caller = self._authorise(operation, request, authorization, target)
             ctx = Context(self.camera, request, caller.username, caller.level, self.base_url(), client_host)
             result = operation.handler(ctx, request.operation)
             if inspect.isawaitable(result):
@@ -115,13 +116,15 @@ class SoapEndpoint:
         _, payload = _fault(soap_ns, NotAuthorized(reason=challenge.reason))
         return 401, payload, soap_ns, [(b"www-authenticate", h.encode()) for h in challenge.headers]
 
-    def _authorise(self, operation: Operation, request: Request, authorization: bytes | None) -> Caller:
+    def _authorise(
+        self, operation: Operation, request: Request, authorization: bytes | None, target: str | None
+    ) -> Caller:
         if operation.access is AccessClass.PRE_AUTH:
             return ANONYMOUS
         if self.authenticator is None:
             return Caller(None, "Administrator")
         caller = self.authenticator.identify(
-            "POST", authorization.decode("latin-1") if authorization else None, request
+            "POST", target, authorization.decode("latin-1") if authorization else None, request
         )
         if caller is ANONYMOUS:
             raise self.authenticator.challenge(f"{operation.name} requires authentication")
