@@ -47,5 +47,8 @@ def parse_untrusted(data: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> etree._E
         raise WellFormed(reason=f"XML is not well-formed: {exc.msg}") from None
     if root is None:
         raise WellFormed(reason="empty XML document")
+    if root.getroottree().docinfo.doctype:
+        # The byte check above cannot see a DOCTYPE in UTF-16; entities stayed unexpanded anyway.
+        raise WellFormed(reason="DOCTYPE and entity declarations are not accepted")
     return root
 
