@@ -39,7 +39,11 @@ def build_authenticator(camera: Camera) -> Authenticator | None:
     return Authenticator(
         digest=digest,
         # Lambdas, not bound methods: a factory reset rebuilds the camera's parts.
-        wsse=UsernameTokenVerifier(window=auth.wsse_window_seconds, clock=lambda: camera.clock.timestamp()),
+        # The replay cache must outlast the window at the request rate; 100k entries (~10 MB)
+        # cover 20 s of tokens at 5,000 req/s before the oldest are refused as unverifiable.
+        wsse=UsernameTokenVerifier(
+            window=auth.wsse_window_seconds, replay_capacity=100_000, clock=lambda: camera.clock.timestamp()
+        ),
         password_of=lambda username: camera.users.password_of(username),
         level_of=level_of,
         allow_basic=auth.http_basic,

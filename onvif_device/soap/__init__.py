@@ -1,0 +1,1 @@
+"""SOAP without ONVIF service knowledge: parsing, envelopes, faults, security, the endpoint."""
