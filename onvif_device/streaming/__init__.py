@@ -1,0 +1,1 @@
+"""Media streaming: RTSP, SDP and RTP for the virtual camera."""
