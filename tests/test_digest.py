@@ -330,18 +330,18 @@ def rejects(server: DigestAuthenticator, header: str, message: str, **kwargs: st
 
 def test_wrong_password(server: DigestAuthenticator) -> None:
     header = httpx_header(server.challenge(), httpx.DigestAuth("admin", "guess"))
-    error = rejects(server, header, "wrong response for user 'admin'")
+    error = rejects(server, header, "wrong user name or password for 'admin'")
     assert not error.stale
 
 
 def test_unknown_user(server: DigestAuthenticator) -> None:
     header = httpx_header(server.challenge(), httpx.DigestAuth("mallory", "secret"))
-    rejects(server, header, "unknown user 'mallory'")
+    rejects(server, header, "wrong user name or password for 'mallory'")
 
 
 def test_wrong_method_fails_the_response(server: DigestAuthenticator) -> None:
     header = httpx_header(server.challenge(), method="GET")
-    rejects(server, header, "wrong response for user 'admin'")
+    rejects(server, header, "wrong user name or password for 'admin'")
 
 
 def test_nonce_count_replay(server: DigestAuthenticator) -> None:
@@ -380,7 +380,7 @@ def test_expired_nonce_with_wrong_password_is_not_stale(
 ) -> None:
     header = httpx_header(server.challenge(), httpx.DigestAuth("admin", "guess"))
     clock.now += 301
-    assert not rejects(server, header, "wrong response for user 'admin'").stale
+    assert not rejects(server, header, "wrong user name or password for 'admin'").stale
 
 
 def test_nonce_from_the_future_is_stale(clock: FakeClock, server: DigestAuthenticator) -> None:

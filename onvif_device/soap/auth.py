@@ -60,15 +60,22 @@ class Authenticator:
 
         `target` is the request's path and query, which a Digest `uri` must name.
         """
-        if authorization:
-            return self._caller(self._http_user(method, target, authorization))
         security = request.header_block(_SECURITY)
+        if authorization:
+            # Credentials on both levels: the HTTP ones first, then the WS ones must hold too.
+            caller = self._caller(self._http_user(method, target, authorization))
+            if security is not None:
+                self._wsse_user(security)
+            return caller
         if security is not None:
-            try:
-                return self._caller(self.wsse.verify(security, self._password_of))
-            except WsseError as exc:
-                raise NotAuthorized(reason=f"WS-Security: {exc}") from None
+            return self._caller(self._wsse_user(security))
         return ANONYMOUS
+
+    def _wsse_user(self, security) -> str:
+        try:
+            return self.wsse.verify(security, self._password_of)
+        except WsseError as exc:
+            raise NotAuthorized(reason=f"WS-Security: {exc}") from None
 
     def challenge(self, reason: str, stale: bool = False) -> Challenge:
         return Challenge(self.digest.challenge(stale=stale), reason)

@@ -215,10 +215,10 @@ class DigestAuthenticator:
         username = _text_from_wire(creds.username)
         password = lookup_password(username)
         if password is None:
-            raise DigestError(f"unknown user {username!r}")
+            raise DigestError(f"wrong user name or password for {username!r}")
         expected = _expected_response(creds, algorithm, method, password)
         if not hmac.compare_digest(expected, creds.response.lower().encode("ascii", "replace")):
-            raise DigestError(f"wrong response for user {username!r}")
+            raise DigestError(f"wrong user name or password for {username!r}")
         self._check_age(issued)
         if creds.nc is not None:
             self._counts.record(creds.nonce, issued, int(creds.nc, 16))

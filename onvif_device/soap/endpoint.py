@@ -14,7 +14,7 @@ from typing import Callable
 
 from onvif_device.camera import Camera
 from onvif_device.camera.errors import ActionFailed, ActionNotSupported, NotAuthorized, OnvifError
-from onvif_device.ns import SOAP12
+from onvif_device.ns import SOAP11, SOAP12
 from onvif_device.soap.access import AccessClass, allowed
 from onvif_device.soap.auth import ANONYMOUS, Authenticator, Caller, Challenge
 from onvif_device.soap.envelope import (
@@ -87,7 +87,7 @@ class SoapEndpoint:
             # curl --digest and some NVRs probe with an empty POST to get the challenge first.
             return self._challenge(self.authenticator.challenge("authentication required"), SOAP12)
         try:
-            request = parse_request(body)
+            request = parse_request(body, self.max_body_bytes)
         except OnvifError as error:
             return *_fault(SOAP12, error), SOAP12, []
         soap_ns = request.soap_ns
@@ -142,7 +142,9 @@ class SoapEndpoint:
 
 
 def _fault(soap_ns: str, error: OnvifError) -> tuple[int, bytes]:
-    return (500 if error.receiver else 400), serialize(soap_ns, [fault_element(soap_ns, error)])
+    # SOAP 1.2 answers Sender faults with 400; SOAP 1.1's HTTP binding uses 500 for every fault.
+    status = 500 if error.receiver or soap_ns == SOAP11 else 400
+    return status, serialize(soap_ns, [fault_element(soap_ns, error)])
 
 
 def _check_must_understand(request: Request) -> None:

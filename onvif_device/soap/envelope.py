@@ -13,7 +13,7 @@ from lxml import etree
 
 from onvif_device.camera.errors import OnvifError, WellFormed
 from onvif_device.ns import NS, SOAP11, SOAP12
-from onvif_device.soap.xml import parse_untrusted
+from onvif_device.soap.xml import MAX_BODY_BYTES, parse_untrusted
 
 Element = etree._Element
 
@@ -65,8 +65,8 @@ class Request:
         return None if self.header is None else self.header.find(clark_name)
 
 
-def parse_request(data: bytes) -> Request:
-    root = parse_untrusted(data)
+def parse_request(data: bytes, max_bytes: int = MAX_BODY_BYTES) -> Request:
+    root = parse_untrusted(data, max_bytes=max_bytes)
     soap_ns = etree.QName(root).namespace
     if soap_ns not in CONTENT_TYPES or etree.QName(root).localname != "Envelope":
         raise VersionMismatch(f"root element is {root.tag!r}, not a SOAP Envelope")

@@ -157,7 +157,7 @@ class UsernameTokenVerifier:
 
         secret = lookup_password(username)
         if secret is None:
-            raise WsseError(f"unknown user {username!r}")
+            raise WsseError(f"wrong user name or password for {username!r}")
         if is_digest and stamp is not None:
             _check_digest(password, stamp, secret, username)
         else:
@@ -305,7 +305,7 @@ def _check_digest(element: etree._Element, stamp: _Stamp, password: str, usernam
         usedforsecurity=False,
     ).digest()
     if not hmac.compare_digest(received, expected):
-        raise WsseError(f"wrong password digest for user {username!r}")
+        raise WsseError(f"wrong user name or password for {username!r}")
 
 
 def _check_text(element: etree._Element, password: str, username: str) -> None:
@@ -314,4 +314,4 @@ def _check_text(element: etree._Element, password: str, username: str) -> None:
     if len(text) > MAX_FIELD_LENGTH:
         raise WsseError(f"Password too long ({len(text)} characters, limit {MAX_FIELD_LENGTH})")
     if not hmac.compare_digest(text.encode("utf-8"), password.encode("utf-8")):
-        raise WsseError(f"wrong password for user {username!r}")
+        raise WsseError(f"wrong user name or password for {username!r}")
