@@ -54,6 +54,7 @@ class CameraServer:
         self.advertise = advertise_address(server.host, server.advertise_address)
         sock = _bind(server.host, server.http_port)
         self.http_port = sock.getsockname()[1]
+        self.camera.attach(self.advertise, self.http_port)
         self.camera.on_reboot(self._reboot.set)
         self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
         await self._up.wait()

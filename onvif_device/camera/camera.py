@@ -43,6 +43,7 @@ class Camera:
         self._now = now
         self._listeners: list[Listener] = []
         self._reboot_hook: Callable[[], None] | None = None
+        self.address = ""  # where the camera is reachable, once a server has bound
         self.started_at = now()
         saved = store.load() if store else None
         self._build(saved or self.factory_state())
@@ -81,6 +82,14 @@ class Camera:
             ProtocolState(name="RTSP", enabled=True, ports=[cfg.server.rtsp_port or 554]),
         ]
         return state
+
+    def attach(self, address: str, http_port: int) -> None:
+        """The server tells the camera where it listens, so the network settings say so too."""
+        self.address = address
+        http = next((p for p in self.state.network.protocols if p.name == "HTTP"), None)
+        if http is not None and http.ports != [http_port]:
+            http.ports = [http_port]
+            self._changed("network")
 
     # --- change tracking ----------------------------------------------------
 

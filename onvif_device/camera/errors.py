@@ -22,10 +22,12 @@ class OnvifError(Exception):
 
     receiver = False
     generic = "InvalidArgVal"
+    title = "Argument Value Invalid"  # the Core spec's normative Reason for the generic code
 
     def __init__(self, detail: str | None = None, reason: str = "") -> None:
         self.detail = detail
-        self.reason = reason or (detail or self.generic)
+        # The normative Reason first (clients such as onveef match on it), then the particulars.
+        self.reason = f"{self.title}: {reason}" if reason else self.title
         super().__init__(self.reason)
 
     @property
@@ -45,39 +47,48 @@ class InvalidArgVal(OnvifError):
 
 class InvalidArgs(OnvifError):
     generic = "InvalidArgs"
+    title = "Invalid Args"
 
 
 class OperationProhibited(OnvifError):
     generic = "OperationProhibited"
+    title = "Operation not Permitted"
 
 
 class NotAuthorized(OnvifError):
     generic = "NotAuthorized"
+    title = "Sender not Authorized"
 
 
 class WellFormed(OnvifError):
     generic = "WellFormed"
+    title = "Well-formed Error"
 
 
 class TagMismatch(OnvifError):
     generic = "TagMismatch"
+    title = "Tag Mismatch"
 
 
 class ActionNotSupported(OnvifError):
     receiver = True
     generic = "ActionNotSupported"
+    title = "Optional Action Not Implemented"
 
 
 class ActionFailed(OnvifError):
     receiver = True
     generic = "Action"
+    title = "Action Failed"
 
 
 class OutofMemory(OnvifError):
     receiver = True
     generic = "OutofMemory"
+    title = "Out of Memory"
 
 
 class CriticalError(OnvifError):
     receiver = True
     generic = "CriticalError"
+    title = "Critical Error"

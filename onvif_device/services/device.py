@@ -72,7 +72,6 @@ def device_capabilities(ctx: Context) -> Element:
         RemoteDiscovery="false",
         SystemBackup="false",
         SystemLogging="true",
-        FirmwareUpgrade="false",
         HttpFirmwareUpgrade="false",
         HttpSystemBackup="false",
         HttpSystemLogging="false",
@@ -502,7 +501,7 @@ def get_network_interfaces(ctx: Context, request: Element) -> Element:
         ipv4 = sub(el, "tt:IPv4")
         sub(ipv4, "tt:Enabled", iface.ipv4.enabled)
         config = sub(ipv4, "tt:Config")
-        address = iface.ipv4.address or ctx.camera.config.server.advertise_address or "0.0.0.0"
+        address = iface.ipv4.address or camera.address or "0.0.0.0"
         target = "tt:FromDHCP" if iface.ipv4.dhcp else "tt:Manual"
         prefixed = sub(config, target)
         sub(prefixed, "tt:Address", address)

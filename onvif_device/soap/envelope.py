@@ -30,7 +30,9 @@ class SoapProtocolFault(OnvifError):
     env_code = "Receiver"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason=reason)
+        self.detail = None
+        self.reason = reason
+        Exception.__init__(self, reason)
 
     @property
     def code(self) -> str:
