@@ -62,13 +62,23 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = apply_flags(load_config(args.config), args)
-        return asyncio.run(_run(config))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            return runner.run(_run(config))
     except (ConfigError, StateFileError, OSError) as exc:
         print(f"onvif-device: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:  # a flag pydantic refused, e.g. a port out of range
         print(f"onvif-device: invalid option: {exc}", file=sys.stderr)
         return 2
+
+
+def _loop_factory():
+    """uvloop when installed (uvicorn[standard] brings it): about twice asyncio's throughput."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def _run(config: Config) -> int:

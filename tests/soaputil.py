@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -101,3 +102,19 @@ class SoapClient:
 
 def fault_codes(fault: etree._Element) -> list[str]:
     return [v.text for v in fault.iter(f"{{{SOAP12}}}Value")]
+
+
+def wait_until_down_and_up(url: str, timeout: float = 10.0) -> tuple[bool, bool]:
+    """Poll GetSystemDateAndTime; report whether the camera went away and came back."""
+    went_down = came_back = False
+    deadline = time.monotonic() + timeout
+    body = envelope("<tds:GetSystemDateAndTime/>")
+    while time.monotonic() < deadline and not came_back:
+        try:
+            ok = httpx.post(url, content=body, timeout=1).status_code == 200
+        except httpx.TransportError:
+            ok = False
+        went_down = went_down or not ok
+        came_back = went_down and ok
+        time.sleep(0.02)
+    return went_down, came_back

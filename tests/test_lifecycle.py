@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from onvif_device.camera import Camera
 from onvif_device.camera.state import StateFileError, StateStore
 from onvif_device.config import Config, ConfigError, load_config
 from onvif_device.embed import ThreadedCamera
-from soaputil import TDS, SoapClient, envelope
+from soaputil import TDS, SoapClient, envelope, wait_until_down_and_up
 
 NS = {"tds": TDS, "tt": "http://www.onvif.org/ver10/schema"}
 
@@ -88,22 +87,6 @@ def test_identity_is_stable_per_seed_and_distinct_across_seeds():
 
 
 # --- reboot and factory defaults ---------------------------------------------------------------
-
-
-def wait_until_down_and_up(url: str, timeout: float = 10.0) -> tuple[bool, bool]:
-    """Poll GetSystemDateAndTime; report whether the camera went away and came back."""
-    went_down = came_back = False
-    deadline = time.monotonic() + timeout
-    body = envelope("<tds:GetSystemDateAndTime/>")
-    while time.monotonic() < deadline and not came_back:
-        try:
-            ok = httpx.post(url, content=body, timeout=1).status_code == 200
-        except httpx.TransportError:
-            ok = False
-        went_down = went_down or not ok
-        came_back = went_down and ok
-        time.sleep(0.02)
-    return went_down, came_back
 
 
 def test_system_reboot_goes_away_and_comes_back_with_the_same_state(tmp_path, onvif_schemas):

@@ -36,6 +36,7 @@ import httpx
 import pytest
 from lxml import etree
 from soaputil import (
+    wait_until_down_and_up,
     SOAP11,
     SOAP12,
     TDS,
@@ -569,17 +570,7 @@ def test_user_level_administrator(soap, onvif_schemas, accounts, running_camera)
     # UNRECOVERABLE too: the camera goes away and comes back.
     answer = soap.call(REBOOT)
     assert etree.QName(answer).localname == "SystemRebootResponse"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with httpx.Client(timeout=2) as client:
-                response = client.post(soap.url, content=envelope(GET_DATE))
-            if response.status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the camera did not come back after SystemReboot"
-        time.sleep(0.05)
+    assert wait_until_down_and_up(soap.url, timeout=20) == (True, True)
     assert running_camera.server.reboots == 1
 
 

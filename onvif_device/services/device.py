@@ -16,7 +16,7 @@ from onvif_device.services import args
 from onvif_device.services.registry import SERVICES, ServiceInfo, register
 from onvif_device.soap.access import AccessClass as A
 from onvif_device.soap.operations import Context, OperationTable
-from onvif_device.xml import Element, child, children, element, sub
+from onvif_device.xml import Element, Template, child, children, element, sub
 
 ops = OperationTable("tds")
 
@@ -190,28 +190,38 @@ def get_device_information(ctx: Context, request: Element) -> Element:
     return response
 
 
-@ops("GetSystemDateAndTime", A.PRE_AUTH)
-def get_system_date_and_time(ctx: Context, request: Element) -> Element:
-    now = ctx.camera.clock.get_system_date_and_time()
+def _system_date_and_time_response() -> Element:
     response = element("tds:GetSystemDateAndTimeResponse")
     sdt = sub(response, "tds:SystemDateAndTime")
-    sub(sdt, "tt:DateTimeType", now.date_time_type)
-    sub(sdt, "tt:DaylightSavings", now.daylight_savings)
-    sub(sub(sdt, "tt:TimeZone"), "tt:TZ", now.timezone)
-    _date_time(sub(sdt, "tt:UTCDateTime"), now.utc)
-    _date_time(sub(sdt, "tt:LocalDateTime"), now.local)
+    sub(sdt, "tt:DateTimeType")
+    sub(sdt, "tt:DaylightSavings")
+    sub(sub(sdt, "tt:TimeZone"), "tt:TZ")
+    for name in ("tt:UTCDateTime", "tt:LocalDateTime"):
+        moment = sub(sdt, name)
+        time = sub(moment, "tt:Time")
+        for field in ("tt:Hour", "tt:Minute", "tt:Second"):
+            sub(time, field)
+        date = sub(moment, "tt:Date")
+        for field in ("tt:Year", "tt:Month", "tt:Day"):
+            sub(date, field)
     return response
 
 
-def _date_time(parent: Element, moment) -> None:
-    time = sub(parent, "tt:Time")
-    sub(time, "tt:Hour", moment.hour)
-    sub(time, "tt:Minute", moment.minute)
-    sub(time, "tt:Second", moment.second)
-    date = sub(parent, "tt:Date")
-    sub(date, "tt:Year", moment.year)
-    sub(date, "tt:Month", moment.month)
-    sub(date, "tt:Day", moment.day)
+# Every client polls this (clock sync before WS-Security), so it is copied, not rebuilt.
+_SYSTEM_DATE_AND_TIME = Template(_system_date_and_time_response)
+
+
+@ops("GetSystemDateAndTime", A.PRE_AUTH)
+def get_system_date_and_time(ctx: Context, request: Element) -> Element:
+    now = ctx.camera.clock.get_system_date_and_time()
+    utc, local = now.utc, now.local
+    return _SYSTEM_DATE_AND_TIME.fill(
+        now.date_time_type,
+        now.daylight_savings,
+        now.timezone,
+        utc.hour, utc.minute, utc.second, utc.year, utc.month, utc.day,
+        local.hour, local.minute, local.second, local.year, local.month, local.day,
+    )  # fmt: skip
 
 
 @ops("SetSystemDateAndTime", A.WRITE_SYSTEM)
