@@ -71,8 +71,8 @@ class SoapEndpoint:
         try:
             body = await _read_body(receive, self.max_body_bytes)
         except PayloadTooLarge:
-            error = OnvifError(reason=f"message larger than {self.max_body_bytes} bytes")
-            await self._fault(send, SOAP12, error)
+            status, payload = _fault(SOAP12, OnvifError(reason=f"message larger than {self.max_body_bytes} bytes"))
+            await _respond(send, status, payload, CONTENT_TYPES[SOAP12])
             return
         headers = dict(scope["headers"])
         target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
@@ -135,10 +135,6 @@ class SoapEndpoint:
             )
         self.camera.access_log.add(f"{caller.username} {operation.name}")
         return caller
-
-    async def _fault(self, send, soap_ns: str, error: OnvifError) -> None:
-        status, payload = _fault(soap_ns, error)
-        await _respond(send, status, payload, CONTENT_TYPES[soap_ns])
 
 
 def _fault(soap_ns: str, error: OnvifError) -> tuple[int, bytes]:
