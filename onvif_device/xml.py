@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from copy import deepcopy
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, TypeAlias
 
 from lxml import etree
 
 from onvif_device.ns import NS
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 _Element = etree.Element
 _SubElement = etree.SubElement
 

@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Final
 
+from typing import TypeAlias
+
 from lxml import etree
 
 from onvif_device.discovery.constants import (
@@ -36,7 +38,7 @@ from onvif_device.discovery.errors import MatchingRuleNotSupported
 from onvif_device.discovery.model import Device, QName
 from onvif_device.discovery.sequence import AppSequence
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 _PREFIX_OF: Final = {namespace: prefix for prefix, namespace in OUTPUT_NSMAP.items()}
 

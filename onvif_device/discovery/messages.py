@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from typing import TypeAlias
+
 from lxml import etree
 
 from onvif_device.discovery.constants import (
@@ -41,7 +43,7 @@ from onvif_device.discovery.errors import DiscoveryError, NotARequest, quoted
 from onvif_device.discovery.model import Probe, QName, Request, Resolve
 from onvif_device.ns import SOAP11, SOAP12
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 # A UDP payload cannot exceed 65,507 bytes over IPv4; nothing larger is a datagram.
 MAX_DATAGRAM_BYTES: Final = 64 * 1024

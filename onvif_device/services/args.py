@@ -7,12 +7,14 @@ bad input the same way.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from lxml import etree
 
 from onvif_device.camera.errors import InvalidArgs, InvalidArgVal
 from onvif_device.xml import clark, parse_bool
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 def required(parent: Element, tag: str) -> Element:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from typing import TypeAlias
+
 from lxml import etree
 
 from onvif_device.soap.operations import Context, OperationTable
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 @dataclass(frozen=True, slots=True)

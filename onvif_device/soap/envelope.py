@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TypeAlias
+
 from lxml import etree
 
 from onvif_device.camera.errors import OnvifError, WellFormed
 from onvif_device.ns import NS, SOAP11, SOAP12
 from onvif_device.soap.xml import MAX_BODY_BYTES, parse_untrusted
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 CONTENT_TYPES = {
     SOAP12: "application/soap+xml; charset=utf-8",

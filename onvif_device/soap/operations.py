@@ -8,7 +8,7 @@ is only a hint; the ONVIF test tool sends none).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable, Union
+from typing import TYPE_CHECKING, Awaitable, Callable, TypeAlias, Union
 
 from lxml import etree
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from onvif_device.camera import Camera
     from onvif_device.soap.envelope import Request
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 @dataclass(slots=True)
