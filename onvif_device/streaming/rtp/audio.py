@@ -8,13 +8,12 @@ an AU too large for one packet.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from .g711 import decode_ulaw, encode_ulaw  # re-exported: PCMU sources need them
 from .packet import RtpPacket
-from .payloader import PacketSequencer, PayloaderConfig
+from .payloader import Payloader, chunks
 
 __all__ = [
     "AacFormat",
@@ -48,32 +47,27 @@ class PcmuFormat:
         return None
 
 
-class PcmuPayloader:
+class PcmuPayloader(Payloader[bytes]):
     """Packetizes mu-law samples (one byte each, see ``encode_ulaw``).
 
     A chunk longer than the payload limit is split; each packet's timestamp is
     that of its first sample, as RFC 3551 requires for audio.
     """
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        self._sequencer = PacketSequencer(config, rng, codec="PCMU", min_payload_size=1)
-        self.config = config
+    codec = "PCMU"
+    min_payload_size = 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
-
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, samples: bytes, timestamp: int) -> list[RtpPacket]:
-        if not samples:
+    def payloads(self, unit: bytes) -> list[bytes]:
+        if not unit:
             raise ValueError("no samples to send")
+        return chunks(unit, self.config.max_payload_size)
+
+    def packetize(self, unit: bytes, timestamp: int) -> list[RtpPacket]:
+        # One sample per byte at 8 kHz: a packet's timestamp advances by its offset.
         step = self.config.max_payload_size
         return [
-            self._sequencer.packet(samples[start : start + step], timestamp + start)
-            for start in range(0, len(samples), step)
+            self._sequencer.packet(payload, timestamp + index * step)
+            for index, payload in enumerate(self.payloads(unit))
         ]
 
 
@@ -188,29 +182,14 @@ def aac_payloads(access_unit: bytes, max_payload_size: int) -> list[bytes]:
         )
     # AU-headers-length counts bits: one 16-bit header. AU-index is 0 (3 bits).
     prefix = (16).to_bytes(2, "big") + (len(access_unit) << 3).to_bytes(2, "big")
-    step = max_payload_size - _AU_PREFIX_SIZE
-    return [
-        prefix + access_unit[start : start + step] for start in range(0, len(access_unit), step)
-    ]
+    return [prefix + chunk for chunk in chunks(access_unit, max_payload_size - _AU_PREFIX_SIZE)]
 
 
-class AacPayloader:
+class AacPayloader(Payloader[bytes]):
     """Packetizes raw AAC access units (no ADTS header), one per call."""
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        self._sequencer = PacketSequencer(
-            config, rng, codec="AAC", min_payload_size=_AU_PREFIX_SIZE + 1
-        )
-        self.config = config
+    codec = "AAC"
+    min_payload_size = _AU_PREFIX_SIZE + 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
-
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, access_unit: bytes, timestamp: int) -> list[RtpPacket]:
-        payloads = aac_payloads(access_unit, self.config.max_payload_size)
-        return self._sequencer.frame(payloads, timestamp)
+    def payloads(self, unit: bytes) -> list[bytes]:
+        return aac_payloads(unit, self.config.max_payload_size)

@@ -9,14 +9,13 @@ last packet of the access unit carries the marker bit (RFC 6184 section 5.1).
 from __future__ import annotations
 
 import base64
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from .annexb import join_annexb, split_annexb  # re-exported: H.264 sources need them
-from .packet import RtpPacket
-from .payloader import PacketSequencer, PayloaderConfig
+from .nal import access_unit_payloads, aggregate, fragment
+from .payloader import Payloader
 
 __all__ = [
     "H264Format",
@@ -92,88 +91,46 @@ def _stap_a(units: Sequence[bytes]) -> bytes:
     # F is set when any aggregated unit has it; NRI is the highest of theirs.
     forbidden = 0x80 if any(u[0] & 0x80 for u in units) else 0
     nri = max(u[0] & 0x60 for u in units)
-    parts = [bytes((forbidden | nri | NAL_STAP_A,))]
-    for unit in units:
-        parts.append(len(unit).to_bytes(2, "big"))
-        parts.append(unit)
-    return b"".join(parts)
+    return aggregate(bytes((forbidden | nri | NAL_STAP_A,)), units)
 
 
 def _fu_a(unit: bytes, max_payload_size: int) -> list[bytes]:
     indicator = bytes(((unit[0] & 0xE0) | NAL_FU_A,))  # F and NRI of the fragmented unit
+    # The NAL header travels as indicator + FU type.
+    return fragment(indicator, nal_unit_type(unit), unit[1:], max_payload_size - _FU_A_HEADER_SIZE)
+
+
+def _check(index: int, unit: bytes) -> None:
+    if not unit:
+        raise ValueError(f"NAL unit {index} is empty")
     unit_type = nal_unit_type(unit)
-    body = unit[1:]  # the NAL header travels as indicator + FU type
-    step = max_payload_size - _FU_A_HEADER_SIZE
-    starts = range(0, len(body), step)
-    fragments = []
-    for index, start in enumerate(starts):
-        start_bit = 0x80 if index == 0 else 0
-        end_bit = 0x40 if index == len(starts) - 1 else 0
-        fu_header = bytes((start_bit | end_bit | unit_type,))
-        fragments.append(indicator + fu_header + body[start : start + step])
-    return fragments
+    if NAL_STAP_A <= unit_type <= NAL_FU_B:
+        raise ValueError(
+            f"NAL unit {index} has type {unit_type}, which RFC 6184 reserves"
+            " for RTP payload structures"
+        )
+    if unit_type == 0 or unit_type > NAL_FU_B:
+        raise ValueError(f"NAL unit {index} has type {unit_type}, which RFC 6184 leaves undefined")
 
 
 def h264_payloads(units: Sequence[bytes], max_payload_size: int) -> list[bytes]:
     """The RTP payloads carrying one access unit, in order."""
-    if not units:
-        raise ValueError("access unit has no NAL units")
-    payloads: list[bytes] = []
-    batch: list[bytes] = []  # small units waiting to share a STAP-A
-    batch_size = _STAP_A_HEADER_SIZE  # size of the STAP-A the batch would make
-
-    def flush() -> None:
-        nonlocal batch_size
-        if len(batch) == 1:
-            payloads.append(batch[0])  # a lone unit goes out as a single NAL unit packet
-        elif batch:
-            payloads.append(_stap_a(batch))
-        batch.clear()
-        batch_size = _STAP_A_HEADER_SIZE
-
-    for index, unit in enumerate(units):
-        if not unit:
-            raise ValueError(f"NAL unit {index} is empty")
-        unit_type = nal_unit_type(unit)
-        if NAL_STAP_A <= unit_type <= NAL_FU_B:
-            raise ValueError(
-                f"NAL unit {index} has type {unit_type}, which RFC 6184 reserves"
-                " for RTP payload structures"
-            )
-        if unit_type == 0 or unit_type > NAL_FU_B:
-            raise ValueError(
-                f"NAL unit {index} has type {unit_type}, which RFC 6184 leaves undefined"
-            )
-        if len(unit) > max_payload_size:
-            flush()
-            payloads.extend(_fu_a(unit, max_payload_size))
-            continue
-        if batch and batch_size + 2 + len(unit) > max_payload_size:
-            flush()
-        batch.append(unit)
-        batch_size += 2 + len(unit)
-    flush()
-    return payloads
+    return access_unit_payloads(
+        units,
+        max_payload_size,
+        check=_check,
+        aggregation=_stap_a,
+        aggregation_header_size=_STAP_A_HEADER_SIZE,
+        fragments=_fu_a,
+    )
 
 
-class H264Payloader:
+class H264Payloader(Payloader[Sequence[bytes]]):
     """Packetizes H.264 access units (lists of NAL units without start codes)."""
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        # A FU-A packet needs its 2 header bytes and at least one byte of the unit.
-        self._sequencer = PacketSequencer(
-            config, rng, codec="H.264", min_payload_size=_FU_A_HEADER_SIZE + 1
-        )
-        self.config = config
+    codec = "H.264"
+    # A FU-A packet needs its 2 header bytes and at least one byte of the unit.
+    min_payload_size = _FU_A_HEADER_SIZE + 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
-
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, access_unit: Sequence[bytes], timestamp: int) -> list[RtpPacket]:
-        payloads = h264_payloads(access_unit, self.config.max_payload_size)
-        return self._sequencer.frame(payloads, timestamp)
+    def payloads(self, unit: Sequence[bytes]) -> list[bytes]:
+        return h264_payloads(unit, self.config.max_payload_size)

@@ -9,14 +9,13 @@ access unit. H.265 NAL headers are two bytes: F(1) type(6) LayerId(6) TID(3).
 from __future__ import annotations
 
 import base64
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from .annexb import join_annexb, split_annexb  # re-exported: H.265 sources need them
-from .packet import RtpPacket
-from .payloader import PacketSequencer, PayloaderConfig
+from .nal import access_unit_payloads, aggregate, fragment
+from .payloader import Payloader
 
 __all__ = [
     "H265Format",
@@ -106,89 +105,52 @@ def _aggregation(units: Sequence[bytes]) -> bytes:
     forbidden = 0x8000 if any(h & 0x8000 for h in headers) else 0
     layer_id = min((h >> 3) & 0x3F for h in headers)
     tid = min(h & 0x07 for h in headers)
-    parts = [(forbidden | NAL_AP << 9 | layer_id << 3 | tid).to_bytes(2, "big")]
-    for unit in units:
-        parts.append(len(unit).to_bytes(2, "big"))
-        parts.append(unit)
-    return b"".join(parts)
+    return aggregate((forbidden | NAL_AP << 9 | layer_id << 3 | tid).to_bytes(2, "big"), units)
 
 
 def _fragments(unit: bytes, max_payload_size: int) -> list[bytes]:
-    payload_header = _with_type(_nal_header(unit), NAL_FU)
+    return fragment(
+        _with_type(_nal_header(unit), NAL_FU),
+        nal_unit_type(unit),
+        unit[_NAL_HEADER_SIZE:],
+        max_payload_size - _FU_HEADERS_SIZE,
+    )
+
+
+def _check(index: int, unit: bytes) -> None:
+    if len(unit) < _NAL_HEADER_SIZE:
+        raise ValueError(f"NAL unit {index} has {len(unit)} bytes, shorter than its header")
     unit_type = nal_unit_type(unit)
-    body = unit[_NAL_HEADER_SIZE:]
-    step = max_payload_size - _FU_HEADERS_SIZE
-    starts = range(0, len(body), step)
-    fragments = []
-    for index, start in enumerate(starts):
-        start_bit = 0x80 if index == 0 else 0
-        end_bit = 0x40 if index == len(starts) - 1 else 0
-        fu_header = bytes((start_bit | end_bit | unit_type,))
-        fragments.append(payload_header + fu_header + body[start : start + step])
-    return fragments
+    if NAL_AP <= unit_type <= NAL_PACI:
+        raise ValueError(
+            f"NAL unit {index} has type {unit_type}, which RFC 7798 reserves"
+            " for RTP payload structures"
+        )
+    if unit_type > NAL_PACI:
+        raise ValueError(
+            f"NAL unit {index} has type {unit_type}, which H.265 leaves unspecified"
+            " and RTP receivers may drop"
+        )
 
 
 def h265_payloads(units: Sequence[bytes], max_payload_size: int) -> list[bytes]:
     """The RTP payloads carrying one access unit, in order."""
-    if not units:
-        raise ValueError("access unit has no NAL units")
-    payloads: list[bytes] = []
-    batch: list[bytes] = []  # small units waiting to share an AP
-    batch_size = _NAL_HEADER_SIZE  # size of the AP the batch would make
-
-    def flush() -> None:
-        nonlocal batch_size
-        if len(batch) == 1:
-            payloads.append(batch[0])
-        elif batch:
-            payloads.append(_aggregation(batch))
-        batch.clear()
-        batch_size = _NAL_HEADER_SIZE
-
-    for index, unit in enumerate(units):
-        if len(unit) < _NAL_HEADER_SIZE:
-            raise ValueError(f"NAL unit {index} has {len(unit)} bytes, shorter than its header")
-        unit_type = nal_unit_type(unit)
-        if NAL_AP <= unit_type <= NAL_PACI:
-            raise ValueError(
-                f"NAL unit {index} has type {unit_type}, which RFC 7798 reserves"
-                " for RTP payload structures"
-            )
-        if unit_type > NAL_PACI:
-            raise ValueError(
-                f"NAL unit {index} has type {unit_type}, which H.265 leaves unspecified"
-                " and RTP receivers may drop"
-            )
-        if len(unit) > max_payload_size:
-            flush()
-            payloads.extend(_fragments(unit, max_payload_size))
-            continue
-        if batch and batch_size + 2 + len(unit) > max_payload_size:
-            flush()
-        batch.append(unit)
-        batch_size += 2 + len(unit)
-    flush()
-    return payloads
+    return access_unit_payloads(
+        units,
+        max_payload_size,
+        check=_check,
+        aggregation=_aggregation,
+        aggregation_header_size=_NAL_HEADER_SIZE,  # an AP opens with a payload header
+        fragments=_fragments,
+    )
 
 
-class H265Payloader:
+class H265Payloader(Payloader[Sequence[bytes]]):
     """Packetizes H.265 access units (lists of NAL units without start codes)."""
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        # A FU packet needs its 3 header bytes and at least one byte of the unit.
-        self._sequencer = PacketSequencer(
-            config, rng, codec="H.265", min_payload_size=_FU_HEADERS_SIZE + 1
-        )
-        self.config = config
+    codec = "H.265"
+    # A FU packet needs its 3 header bytes and at least one byte of the unit.
+    min_payload_size = _FU_HEADERS_SIZE + 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
-
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, access_unit: Sequence[bytes], timestamp: int) -> list[RtpPacket]:
-        payloads = h265_payloads(access_unit, self.config.max_payload_size)
-        return self._sequencer.frame(payloads, timestamp)
+    def payloads(self, unit: Sequence[bytes]) -> list[bytes]:
+        return h265_payloads(unit, self.config.max_payload_size)

@@ -15,7 +15,6 @@ the SOF in the extension is what gives the size.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -30,7 +29,7 @@ from .jpeg_headers import (
 from .jpeg_markers import JpegImage, parse_jpeg
 from .jpeg_tables import STANDARD_HUFFMAN_SEGMENT
 from .packet import HeaderExtension, RtpPacket
-from .payloader import PacketSequencer, PayloaderConfig
+from .payloader import Payloader
 
 __all__ = ["JpegFormat", "JpegPayloader", "jpeg_payloads", "needs_extension"]
 
@@ -140,25 +139,19 @@ def jpeg_payloads(
             return extension, payloads
 
 
-class JpegPayloader:
+class JpegPayloader(Payloader[bytes]):
     """Packetizes baseline JPEG frames (whole JFIF files, as Pillow or ffmpeg write them)."""
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        # Main header + restart header + one scan byte; the first packet needs more,
-        # which depends on the image and is checked per frame.
-        self._sequencer = PacketSequencer(
-            config, rng, codec="JPEG", min_payload_size=JpegHeader.SIZE + RestartHeader.SIZE + 1
-        )
-        self.config = config
+    codec = "JPEG"
+    # Main header + restart header + one scan byte; the first packet needs more,
+    # which depends on the image and is checked per frame.
+    min_payload_size = JpegHeader.SIZE + RestartHeader.SIZE + 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
+    def payloads(self, unit: bytes) -> list[bytes]:
+        """The packets' payloads; the first packet's header extension, if any, is left out."""
+        return jpeg_payloads(parse_jpeg(unit), self.config.max_payload_size)[1]
 
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, jpeg: bytes, timestamp: int) -> list[RtpPacket]:
-        extension, payloads = jpeg_payloads(parse_jpeg(jpeg), self.config.max_payload_size)
+    def packetize(self, unit: bytes, timestamp: int) -> list[RtpPacket]:
+        # The first packet may also carry the ONVIF header extension.
+        extension, payloads = jpeg_payloads(parse_jpeg(unit), self.config.max_payload_size)
         return self._sequencer.frame(payloads, timestamp, first_extension=extension)

@@ -9,12 +9,10 @@ The SDP announces it as media ``application`` with encoding name
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .packet import RtpPacket
-from .payloader import PacketSequencer, PayloaderConfig
+from .payloader import Payloader, chunks
 
 __all__ = ["METADATA_ENCODINGS", "MetadataFormat", "MetadataPayloader", "metadata_payloads"]
 
@@ -56,27 +54,14 @@ class MetadataFormat:
 def metadata_payloads(document: bytes, max_payload_size: int) -> list[bytes]:
     if not document:
         raise ValueError("metadata document is empty")
-    return [
-        document[start : start + max_payload_size]
-        for start in range(0, len(document), max_payload_size)
-    ]
+    return chunks(document, max_payload_size)
 
 
-class MetadataPayloader:
+class MetadataPayloader(Payloader[bytes]):
     """Packetizes metadata documents (serialised XML bytes, compressed or not)."""
 
-    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
-        self._sequencer = PacketSequencer(config, rng, codec="metadata", min_payload_size=1)
-        self.config = config
+    codec = "metadata"
+    min_payload_size = 1
 
-    @property
-    def ssrc(self) -> int:
-        return self._sequencer.ssrc
-
-    @property
-    def next_sequence_number(self) -> int:
-        return self._sequencer.next_sequence_number
-
-    def packetize(self, document: bytes, timestamp: int) -> list[RtpPacket]:
-        payloads = metadata_payloads(document, self.config.max_payload_size)
-        return self._sequencer.frame(payloads, timestamp)
+    def payloads(self, unit: bytes) -> list[bytes]:
+        return metadata_payloads(unit, self.config.max_payload_size)

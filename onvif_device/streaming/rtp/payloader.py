@@ -2,14 +2,18 @@
 
 Like gortsplib's encoders, a payloader is configuration plus a ``packetize``
 method; the sequencer below owns the SSRC and the running sequence number, while
-the caller stamps the RTP timestamp from its stream clock.
+the caller stamps the RTP timestamp from its stream clock. ``Payloader`` is the
+base every codec's payloader builds on: it holds the sequencer and sends one
+unit's payloads (the codec's ``payloads`` hook) as one frame.
 """
 
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
 
 from .packet import FIXED_HEADER_SIZE, HeaderExtension, RtpPacket
 
@@ -116,3 +120,44 @@ class PacketSequencer:
             )
             for index, payload in enumerate(payloads)
         ]
+
+
+def chunks(data: bytes, size: int) -> list[bytes]:
+    """``data`` cut into consecutive pieces of ``size`` bytes, the last possibly shorter."""
+    return [data[start : start + size] for start in range(0, len(data), size)]
+
+
+UnitT = TypeVar("UnitT")
+
+
+class Payloader(ABC, Generic[UnitT]):
+    """A codec's payloader: configuration, a sequencer, and the codec's ``payloads``.
+
+    Subclasses name their ``codec`` and the ``min_payload_size`` a packet needs
+    (a smaller ``max_payload_size`` is refused), and cut one unit into payloads;
+    ``packetize`` sends them with the unit's timestamp, the marker on the last.
+    """
+
+    codec: ClassVar[str]
+    min_payload_size: ClassVar[int]
+
+    def __init__(self, config: PayloaderConfig, *, rng: random.Random | None = None) -> None:
+        self._sequencer = PacketSequencer(
+            config, rng, codec=self.codec, min_payload_size=self.min_payload_size
+        )
+        self.config = config
+
+    @property
+    def ssrc(self) -> int:
+        return self._sequencer.ssrc
+
+    @property
+    def next_sequence_number(self) -> int:
+        return self._sequencer.next_sequence_number
+
+    @abstractmethod
+    def payloads(self, unit: UnitT) -> list[bytes]:
+        """The RTP payloads carrying ``unit``, in order."""
+
+    def packetize(self, unit: UnitT, timestamp: int) -> list[RtpPacket]:
+        return self._sequencer.frame(self.payloads(unit), timestamp)
