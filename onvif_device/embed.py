@@ -3,7 +3,8 @@
     async with VirtualCamera() as cam:
         print(cam.device_url, cam.username, cam.password)
 
-`VirtualCamera` binds 127.0.0.1 on a free port unless told otherwise.
+`VirtualCamera` binds 127.0.0.1 on a free port, without WS-Discovery, unless
+told otherwise (`VirtualCamera(host="0.0.0.0", discovery=True)`).
 `ThreadedCamera` runs one on its own event loop in a thread, for
 synchronous code (zeep, requests) that would block a shared loop.
 """
@@ -22,9 +23,9 @@ from onvif_device.server import CameraServer
 
 
 def make_config(config: Config | None = None, **server: Any) -> Config:
-    """`config` (or the defaults) bound to loopback on a free port, with `server` overrides."""
+    """`config` (or the defaults) on loopback, a free port and no discovery, with `server` overrides."""
     data = (config or Config()).model_dump()
-    data["server"].update({"host": "127.0.0.1", "http_port": 0, **server})
+    data["server"].update({"host": "127.0.0.1", "http_port": 0, "discovery": False, **server})
     return Config.model_validate(data)
 
 

@@ -2,7 +2,11 @@
 
 A SystemReboot closes the listening socket and every connection, waits the
 configured few seconds, and binds the same port again with the same camera
-state, as a real camera disappears from the network and comes back.
+state, as a real camera disappears from the network and comes back.  With
+discovery on, the camera says WS-Discovery Hello when it comes up and Bye as
+it goes (stop or reboot); it shares `discovery` when given one (many cameras,
+one socket), else opens its own on udp/3702, and runs on without discovery
+when that port cannot be had.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ import uvicorn
 
 from onvif_device.app import build_app
 from onvif_device.camera import Camera
+from onvif_device.discovery.responder import Responder
+from onvif_device.discovery.target import Target, camera_target
+from onvif_device.discovery.udp import open_responder
 from onvif_device.netaddr import advertise_address, url_host
 
 log = logging.getLogger("onvif_device")
@@ -39,6 +46,9 @@ class CameraServer:
     _task: asyncio.Task | None = None
     _up: asyncio.Event = field(default_factory=asyncio.Event)
     reboots: int = 0
+    discovery: Responder | None = None  # shared by many cameras, or None: open one when config asks
+    _target: Target | None = None
+    _owns_discovery: bool = False
 
     @property
     def base_url(self) -> str:
@@ -58,11 +68,37 @@ class CameraServer:
         self.camera.on_reboot(self._reboot.set)
         self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
         await self._up.wait()
+        if server.discovery or self.discovery is not None:
+            await self._start_discovery()
 
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
             await self._task
+        if self._owns_discovery and self.discovery is not None:
+            self.discovery.close()
+
+    async def _start_discovery(self) -> None:
+        if self.discovery is None:
+            self.discovery, self._owns_discovery = Responder(), True
+            try:
+                await open_responder(self.discovery, self.advertise)
+            except OSError as exc:
+                log.warning("%s; running without WS-Discovery: give clients %s", exc, self.device_url)
+        if self._target is None:
+            self._target = camera_target(self.camera, lambda: self.device_url)
+            loop = asyncio.get_running_loop()
+            # Camera changes may come from another thread (ThreadedCamera.call).
+            self.camera.subscribe(lambda area: loop.call_soon_threadsafe(self._camera_changed, area))
+        self.discovery.add(self._target)
+
+    def _camera_changed(self, area: str) -> None:
+        if area in ("scopes", "network", "factory_default") and self.discovery is not None and self._target is not None:
+            self.discovery.refresh(self._target)
+
+    def _leave_discovery(self) -> None:
+        if self.discovery is not None and self._target is not None:
+            self.discovery.remove(self._target)
 
     async def wait_up(self) -> None:
         await self._up.wait()
@@ -76,8 +112,11 @@ class CameraServer:
             while not http.started and not serving.done():
                 await asyncio.sleep(0.01)
             self._up.set()
+            if self.discovery is not None and self._target is not None and not self._target.online:
+                self.discovery.add(self._target)  # back from a reboot: Hello, with a new InstanceId
             stop, reboot = asyncio.create_task(self._stop.wait()), asyncio.create_task(self._reboot.wait())
             await asyncio.wait({serving, stop, reboot}, return_when=asyncio.FIRST_COMPLETED)
+            self._leave_discovery()  # Bye before the camera goes
             stop.cancel()
             reboot.cancel()
             http.should_exit = True

@@ -179,7 +179,7 @@ def test_the_cli_starts_a_camera_prints_its_url_and_stops_on_sigterm(tmp_path):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "onvif_device", "run", "--host", "127.0.0.1", "--http-port", str(port),
-         "--state-dir", str(tmp_path / "state"), "--password", "pw"],
+         "--state-dir", str(tmp_path / "state"), "--password", "pw", "--no-discovery"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

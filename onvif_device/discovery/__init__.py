@@ -6,7 +6,10 @@
                               to=request.reply_to, app_sequence=sequence)
 
 `messages` reads, `build` writes, `scopes` decides who answers, `limits`
-bounds the work a flood can cause; the UDP endpoint wires them to a socket.
+bounds the work a flood can cause.  Outside this pure API: `target.Target`
+(one device and its AppSequence), `responder.Responder` (the asyncio
+endpoint answering for a set of targets) and `udp.open_responder` (its
+socket on udp/3702).
 """
 
 from onvif_device.discovery.build import (
@@ -27,7 +30,11 @@ from onvif_device.discovery.constants import (
     MATCH_BY_STRCMP0,
     MULTICAST_TO,
 )
-from onvif_device.discovery.errors import DiscoveryError, MatchingRuleNotSupported, NotARequest
+from onvif_device.discovery.errors import (
+    DiscoveryError,
+    MatchingRuleNotSupported,
+    NotARequest,
+)
 from onvif_device.discovery.limits import DuplicateFilter, TokenBucket
 from onvif_device.discovery.messages import MAX_DATAGRAM_BYTES, MAX_DEPTH, parse_message
 from onvif_device.discovery.model import (

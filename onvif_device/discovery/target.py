@@ -74,7 +74,8 @@ def camera_target(camera: Camera, device_url: Callable[[], str]) -> Target:
     """The `Target` of a camera: its EndpointReference, GetScopes list and DiscoveryMode."""
     return Target(
         camera.identity.endpoint_reference,
-        scopes=camera.scopes.all,
+        # Lambdas, not bound methods: a factory reset replaces camera.scopes and camera.network.
+        scopes=lambda: camera.scopes.all(),
         xaddrs=lambda: (device_url(),),
         discoverable=lambda: camera.network.state.discoverable,
     )

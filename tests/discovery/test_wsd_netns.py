@@ -1,0 +1,55 @@
+"""WS-Discovery over real multicast, with the WSDiscovery package's client: in a network namespace.
+
+Every scenario runs in a child process started under `unshare --net` (as root,
+or with `--map-root-user` where unprivileged user namespaces are allowed), so
+no datagram ever reaches the host's network; see `wsd_netns_scenarios.py` for
+the link it builds.  Where neither works, or `ip` is missing, the tests skip
+and say why.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCENARIOS = Path(__file__).with_name("wsd_netns_scenarios.py")
+ROOT = Path(__file__).parents[2]
+
+
+@functools.cache
+def unshare_command() -> list[str] | str:
+    """The command prefix that gives a child its own network namespace, or why there is none."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return "needs unshare(1) and ip(8) (util-linux, iproute2) to build a private network namespace"
+    reasons = []
+    for prefix in (["unshare", "--net"], ["unshare", "--net", "--map-root-user"]):
+        probe = subprocess.run([*prefix, "ip", "link", "set", "lo", "up"], capture_output=True, text=True, check=False)
+        if probe.returncode == 0:
+            return prefix
+        reasons.append(f"{' '.join(prefix)}: {probe.stderr.strip() or probe.returncode}")
+    return "cannot create a network namespace (" + "; ".join(reasons) + "); multicast is never tested on the host"
+
+
+def run_scenario(name: str) -> None:
+    prefix = unshare_command()
+    if isinstance(prefix, str):
+        pytest.skip(prefix)
+    result = subprocess.run(
+        [*prefix, sys.executable, str(SCENARIOS), name],
+        capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+    )
+    assert result.returncode == 0, f"scenario {name} failed:\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.mark.parametrize(
+    "name", ["search", "resolve_and_unicast", "hello_bye", "non_discoverable", "hostile", "fifty_cameras", "cli"]
+)
+def test_in_a_network_namespace(name: str) -> None:
+    run_scenario(name)
