@@ -90,6 +90,24 @@ def xs_text(value: object) -> str:
 # --- reading ---------------------------------------------------------------
 
 
+def safe_parser(target: etree.ParserTarget | None = None) -> etree.XMLParser:
+    """An lxml parser for untrusted input: no entity expansion, no DTD, no network.
+
+    Parsers hold state: use one per thread (or per message), never share one.
+    """
+    return etree.XMLParser(
+        target=target,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+
 def child(parent: Element, tag: str) -> Element | None:
     return parent.find(clark(tag))
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Final
-
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 from lxml import etree
 

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Final
-
-from typing import TypeAlias
+from typing import Any, Final, TypeAlias
 
 from lxml import etree
 
@@ -42,6 +40,7 @@ from onvif_device.discovery.constants import (
 from onvif_device.discovery.errors import DiscoveryError, NotARequest, quoted
 from onvif_device.discovery.model import Probe, QName, Request, Resolve
 from onvif_device.ns import SOAP11, SOAP12
+from onvif_device.xml import safe_parser
 
 Element: TypeAlias = etree._Element
 
@@ -50,19 +49,6 @@ MAX_DATAGRAM_BYTES: Final = 64 * 1024
 # Real discovery messages nest about 6 deep (Envelope/Header/ReplyTo/Address...).
 MAX_DEPTH: Final = 32
 
-
-def _safe_parser(target: etree.ParserTarget | None = None) -> etree.XMLParser:
-    # A fresh parser per datagram: lxml parsers must not be shared across threads.
-    return etree.XMLParser(
-        target=target,
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
 
 _D: Final = f"{{{DISCOVERY}}}"
 _DISCOVERY_1_1: Final = "http://docs.oasis-open.org/ws-dd/ns/discovery/2009/01"
@@ -100,8 +86,8 @@ def _parse_xml(datagram: bytes) -> Element:
         # Two passes: a streaming one that stops at the first DOCTYPE or at
         # excessive depth before any tree exists, in whatever encoding the
         # datagram uses; then the tree, which also checks the namespaces.
-        etree.fromstring(datagram, _safe_parser(_Guard()))
-        return etree.fromstring(datagram, _safe_parser())
+        etree.fromstring(datagram, safe_parser(_Guard()))
+        return etree.fromstring(datagram, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"not well-formed XML: {quoted(str(exc.msg))}") from None
 

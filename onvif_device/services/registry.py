@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
-from typing import TypeAlias
+from typing import Callable, TypeAlias
 
 from lxml import etree
 

@@ -14,6 +14,7 @@ import threading
 from lxml import etree
 
 from onvif_device.camera.errors import WellFormed
+from onvif_device.xml import safe_parser
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -23,15 +24,7 @@ _local = threading.local()  # lxml parser objects must not be shared between thr
 def _parser() -> etree.XMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
+        parser = _local.parser = safe_parser()
     return parser
 
 
