@@ -89,11 +89,3 @@ class ThreadedCamera:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
-
-    def call(self, fn, *args):
-        """Run `fn(*args)` on the camera's loop (to touch the model safely) and return its result."""
-
-        async def run():
-            return fn(*args)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=30)

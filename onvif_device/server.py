@@ -88,7 +88,7 @@ class CameraServer:
         if self._target is None:
             self._target = camera_target(self.camera, lambda: self.device_url)
             loop = asyncio.get_running_loop()
-            # Camera changes may come from another thread (ThreadedCamera.call).
+            # Camera changes may come from another thread (a test touching the model).
             self.camera.subscribe(lambda area: loop.call_soon_threadsafe(self._camera_changed, area))
         self.discovery.add(self._target)
 

@@ -116,18 +116,6 @@ def children(parent: Element, tag: str) -> list[Element]:
     return parent.findall(clark(tag))
 
 
-def text(parent: Element, tag: str, default: str | None = None) -> str | None:
-    """Stripped text of the first `tag` child, or `default` when it is absent."""
-    found = parent.find(clark(tag))
-    if found is None or found.text is None:
-        return default if found is None else ""
-    return found.text.strip()
-
-
-def local_name(el: Element) -> str:
-    return etree.QName(el).localname
-
-
 def parse_bool(value: str) -> bool:
     """xs:boolean: "true"/"1" or "false"/"0"; anything else is a ValueError."""
     value = value.strip()

@@ -236,6 +236,11 @@ def test_network_interfaces_report_the_mac_and_accept_changes(soap, running_came
     ):
         fault = soap.fault(f"<tds:SetNetworkInterfaces>{body}</tds:SetNetworkInterfaces>")
         assert fault == ["s:Sender", "ter:InvalidArgVal", subcode]
+    wifi = (
+        f"<tds:SetNetworkInterfaces><tds:InterfaceToken>{token}</tds:InterfaceToken><tds:NetworkInterface>"
+        "<tt:Extension><tt:Dot11/></tt:Extension></tds:NetworkInterface></tds:SetNetworkInterfaces>"
+    )
+    assert soap.fault(wifi, status=500) == ["s:Receiver", "ter:ActionNotSupported", "ter:InvalidDot11"]
 
 
 def test_network_protocols_round_trip_and_conflicts(soap):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from onvif_device.camera.errors import ActionNotSupported, InvalidArgVal
-from onvif_device.camera.state import InterfaceState, IPv4Config, IPv6Config, NetworkHost, ProtocolState
+from onvif_device.camera.state import IPv4Config, IPv6Config, NetworkHost, ProtocolState
 from onvif_device.camera.users import UserSpec
 from onvif_device.services import args
 from onvif_device.services.registry import SERVICES, ServiceInfo, register
@@ -561,9 +561,12 @@ def set_network_interfaces(ctx: Context, request: Element) -> Element:
     ipv6 = child(changes, "tt:IPv6")
     if ipv6 is not None:
         updated.ipv6 = _ipv6_changes(updated.ipv6, ipv6)
-    if child(changes, "tt:Extension") is not None and child(args.required(changes, "tt:Extension"), "tt:Dot11"):
+    extension = child(changes, "tt:Extension")
+    # `is not None`: an lxml element without children is falsy.
+    if extension is not None and child(extension, "tt:Dot11") is not None:
         raise ActionNotSupported("InvalidDot11", "this camera has no IEEE 802.11 interface")
-    reboot = network.set_network_interface(token, InterfaceState.model_validate(updated.model_dump()))
+    # The copy was validated field by field on assignment (validate_assignment).
+    reboot = network.set_network_interface(token, updated)
     response = element("tds:SetNetworkInterfacesResponse")
     sub(response, "tds:RebootNeeded", reboot)
     return response
