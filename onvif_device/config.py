@@ -77,11 +77,24 @@ class ClockConfig(_Section):
     offset_seconds: float = Field(0.0, description="start the device clock this far from host UTC (clock skew tests)")
 
 
+class VideoSourceConfig(_Section):
+    width: int = Field(1920, ge=160, le=4096)
+    height: int = Field(1080, ge=90, le=2304)
+    framerate: float = Field(25.0, ge=1, le=60)
+
+
+class MediaConfig(_Section):
+    video_sources: list[VideoSourceConfig] = Field([VideoSourceConfig()], min_length=1, max_length=4)
+    audio: bool = Field(True, description="an audio input, an audio output and their configurations")
+    max_profiles: int = Field(16, ge=3, le=64, description="how many media profiles clients may have in all")
+
+
 class Config(_Section):
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
     identity: IdentityConfig = IdentityConfig()
     clock: ClockConfig = ClockConfig()
+    media: MediaConfig = MediaConfig()
 
 
 class ConfigError(Exception):

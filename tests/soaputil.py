@@ -20,6 +20,8 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 TDS = "http://www.onvif.org/ver10/device/wsdl"
 TT = "http://www.onvif.org/ver10/schema"
+TRT = "http://www.onvif.org/ver10/media/wsdl"
+TR2 = "http://www.onvif.org/ver20/media/wsdl"
 NSMAP = {"s": SOAP12, "tds": TDS, "tt": TT, "ter": "http://www.onvif.org/ver10/error"}
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -33,7 +35,7 @@ def envelope(body: str, header: str = "", *, soap_ns: str = SOAP12) -> bytes:
     head = f"<s:Header>{header}</s:Header>" if header else ""
     return (
         f'<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="{soap_ns}" xmlns:tds="{TDS}" '
-        f'xmlns:tt="{TT}">{head}<s:Body>{body}</s:Body></s:Envelope>'
+        f'xmlns:tt="{TT}" xmlns:trt="{TRT}" xmlns:tr2="{TR2}">{head}<s:Body>{body}</s:Body></s:Envelope>'
     ).encode()
 
 

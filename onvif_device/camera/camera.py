@@ -16,6 +16,7 @@ from onvif_device import __version__
 from onvif_device.camera.clock import DeviceClock
 from onvif_device.camera.errors import InvalidArgVal
 from onvif_device.camera.identity import Identity
+from onvif_device.camera.media import Hardware, Media, MediaChange, MediaState, build_hardware, factory_media
 from onvif_device.camera.network import Network
 from onvif_device.camera.scopes import Scopes, default_configurable
 from onvif_device.camera.state import CameraState, ClockState, ProtocolState, StateStore, UserState
@@ -42,8 +43,11 @@ class Camera:
         self._store = store
         self._now = now
         self._listeners: list[Listener] = []
+        self._media_listeners: list[Callable[[MediaChange], None]] = []
+        self.hardware = build_hardware(config.media)
         self._reboot_hook: Callable[[], None] | None = None
         self.address = ""  # where the camera is reachable, once a server has bound
+        self.rtsp_port = config.server.rtsp_port or 554
         self.started_at = now()
         saved = store.load() if store else None
         self._build(saved or self.factory_state())
@@ -58,6 +62,11 @@ class Camera:
         self.scopes = Scopes(self.identity, self.profile_scopes, state.scopes, lambda: self._changed("scopes"))
         self.system_log = Log(self.clock.utc_now)
         self.access_log = Log(self.clock.utc_now)
+        if state.media is None or not _fits(state.media, self.hardware):
+            if state.media is not None:
+                self.system_log.add("saved media set-up does not match the configured sources; factory media restored")
+            state.media = factory_media(self.hardware, self.identity.mac_address, self.identity.name)
+        self.media = Media(self.hardware, state.media, self._media_changed, self.config.media.max_profiles)
 
     def factory_state(self) -> CameraState:
         """The state a new camera, or a hard factory reset, starts from."""
@@ -101,6 +110,15 @@ class Camera:
         self._save()
         for listener in list(self._listeners):
             listener(area)
+
+    def subscribe_media(self, listener: Callable[[MediaChange], None]) -> None:
+        """Call `listener(change)` after every profile, configuration, OSD or mask change."""
+        self._media_listeners.append(listener)
+
+    def _media_changed(self, change: MediaChange) -> None:
+        self._changed("media")
+        for listener in list(self._media_listeners):
+            listener(change)
 
     def _save(self) -> None:
         if self._store is not None:
@@ -158,6 +176,17 @@ class Camera:
         self.system_log.add(f"{'hard' if hard else 'soft'} factory default applied")
         self._changed("factory_default")
         self.system_reboot()
+
+
+def _fits(media: MediaState, hardware: Hardware) -> bool:
+    """Does a saved media set-up refer only to sources and modes the configuration still has?"""
+    for vsc in media.video_sources:
+        if hardware.video_source(vsc.source_token) is None:
+            return False
+    return all(
+        (source := hardware.video_source(m.source_token)) is not None and source.mode(m.mode_token) is not None
+        for m in media.source_modes
+    )
 
 
 def _hostname_for(identity: Identity) -> str:

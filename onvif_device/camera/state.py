@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from onvif_device.camera.media.state import MediaState
+
 STATE_FORMAT = "onvif-device-state"
 STATE_VERSION = 1
 
@@ -114,6 +116,7 @@ class CameraState(_Model):
     users: list[UserState] = []
     scopes: list[str] = []  # the configurable ones; fixed scopes are derived
     hashing_algorithms: list[str] = ["MD5", "SHA-256"]
+    media: MediaState | None = None  # None: the factory set-up for the configured sources
 
 
 class StateFileError(Exception):

@@ -7,6 +7,8 @@ bad input the same way.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import TypeAlias
 
 from lxml import etree
@@ -62,6 +64,25 @@ def as_int(value: str, tag: str) -> int:
         return int(value)
     except ValueError:
         raise InvalidArgVal(reason=f"{tag} must be an integer, not {value[:40]!r}") from None
+
+
+def duration_seconds(text: str, tag: str) -> int:
+    """A whole-seconds xs:duration such as PT1H30M, PT60S or P1D (fractions are dropped)."""
+    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.\d*)?S)?)?", text.strip())
+    if not match or text.strip() in ("P", "PT"):
+        raise InvalidArgVal(reason=f"{tag} {text[:40]!r} is not an xs:duration such as PT60S")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def as_float(value: str, tag: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidArgVal(reason=f"{tag} must be a number, not {value[:40]!r}") from None
+    if not math.isfinite(number):
+        raise InvalidArgVal(reason=f"{tag} must be a finite number, not {value[:40]!r}")
+    return number
 
 
 def one_of(value: str, allowed: tuple[str, ...], tag: str) -> str:

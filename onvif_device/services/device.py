@@ -7,8 +7,6 @@ ter:ActionNotSupported (see the README for the list).
 
 from __future__ import annotations
 
-import re
-
 from onvif_device.camera.errors import ActionNotSupported, InvalidArgVal
 from onvif_device.camera.state import IPv4Config, IPv6Config, NetworkHost, ProtocolState
 from onvif_device.camera.users import UserSpec
@@ -124,8 +122,14 @@ def get_capabilities(ctx: Context, request: Element) -> Element:
             raise ActionNotSupported("NoSuchService", f"this camera has no {category} service")
     response = element("tds:GetCapabilitiesResponse")
     caps = sub(response, "tds:Capabilities")
-    if "All" in wanted or "Device" in wanted:
-        _legacy_device_capabilities(caps, ctx)
+    # tt:Capabilities orders its children by category name, as _CATEGORIES lists them.
+    for category in _CATEGORIES[1:]:
+        if "All" not in wanted and category not in wanted:
+            continue
+        if category == "Device":
+            _legacy_device_capabilities(caps, ctx)
+        elif info := next((i for i in SERVICES if i.name == category.lower() and i.legacy), None):
+            info.legacy(caps, ctx)
     return response
 
 
@@ -485,7 +489,7 @@ def set_dynamic_dns(ctx: Context, request: Element) -> Element:
     )
     ttl = args.optional_text(request, "tds:TTL")
     ctx.camera.network.set_dynamic_dns(
-        kind, args.optional_text(request, "tds:Name") or "", None if ttl is None else _duration_seconds(ttl)
+        kind, args.optional_text(request, "tds:Name") or "", None if ttl is None else args.duration_seconds(ttl, "TTL")
     )
     return element("tds:SetDynamicDNSResponse")
 
@@ -745,13 +749,3 @@ def _ip_address(parent: Element, host: NetworkHost) -> None:
 def _network_host(parent: Element, host: NetworkHost) -> None:
     sub(parent, "tt:Type", host.type)
     sub(parent, "tt:DNSname" if host.type == "DNS" else f"tt:{host.type}Address", host.value)
-
-
-def _duration_seconds(text: str) -> int:
-    """A whole-seconds xs:duration such as PT1H30M or P1D."""
-    match = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text)
-    if not match or text in ("P", "PT"):
-        raise InvalidArgVal(reason=f"TTL {text[:40]!r} is not an xs:duration such as PT1H")
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-

@@ -19,6 +19,8 @@ class ServiceInfo:
     version: tuple[int, int]  # the spec release it follows, as GetServices reports it
     operations: OperationTable
     capabilities: Callable[[Context], Element]  # the <prefix>:Capabilities element
+    # Fills the service's category of the Device service's legacy GetCapabilities, if it has one.
+    legacy: Callable[[Element, Context], None] | None = None
 
     @property
     def namespace(self) -> str:
