@@ -82,6 +82,13 @@ class ActionFailed(OnvifError):
     title = "Action Failed"
 
 
+class ActionRefused(ActionFailed):
+    """ter:Action under env:Sender: the request asked for something the device never does
+    (the Media specs use it for DeletionOfFixedProfile)."""
+
+    receiver = False
+
+
 class OutofMemory(OnvifError):
     receiver = True
     generic = "OutofMemory"

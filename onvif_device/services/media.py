@@ -50,7 +50,7 @@ def media_capabilities(ctx: Context) -> Element:
         caps,
         "trt:StreamingCapabilities",
         RTPMulticast="true",
-        RTP_TCP="true",
+        RTP_TCP="false",
         RTP_RTSP_TCP="true",
         NonAggregateControl="false",
         NoRTSPStreaming="false",
@@ -64,7 +64,7 @@ def legacy_media_capabilities(parent: Element, ctx: Context) -> None:
     sub(media, "tt:XAddr", SERVICE.xaddr(ctx.base_url))
     streaming = sub(media, "tt:StreamingCapabilities")
     sub(streaming, "tt:RTPMulticast", True)
-    sub(streaming, "tt:RTP_TCP", True)
+    sub(streaming, "tt:RTP_TCP", False)
     sub(streaming, "tt:RTP_RTSP_TCP", True)
     extension = sub(media, "tt:Extension")
     profiles = sub(extension, "tt:ProfileCapabilities")
@@ -549,12 +549,12 @@ def _register(family: Family) -> None:
         media = ctx.camera.media
         token = args.required_text(request, "trt:ConfigurationToken")
         visible(media, token)
-        media.add_configuration(args.required_text(request, "trt:ProfileToken"), kind, token)
+        media.update_profile(args.required_text(request, "trt:ProfileToken"), add={kind: token})
         return element(f"trt:Add{name}ConfigurationResponse")
 
     @ops(f"Remove{name}Configuration", A.ACTUATE)
     def remove(ctx: Context, request: Element) -> Element:
-        ctx.camera.media.remove_configuration(args.required_text(request, "trt:ProfileToken"), kind)
+        ctx.camera.media.update_profile(args.required_text(request, "trt:ProfileToken"), remove=[kind])
         return element(f"trt:Remove{name}ConfigurationResponse")
 
     if not family.listed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from onvif_device.camera.errors import ActionFailed, InvalidArgVal
+from onvif_device.camera.errors import ActionFailed, ActionRefused, InvalidArgVal
 from onvif_device.camera.media import checks, options
 from onvif_device.camera.media.changes import MediaChange
 from onvif_device.camera.media.hardware import Hardware, VideoSource, VideoSourceMode
@@ -46,6 +46,16 @@ KINDS = {
         Kind("AudioOutput", "audio_outputs", "audio_output"),
         Kind("AudioDecoder", "audio_decoders", "audio_decoder"),
     )
+}
+
+
+# A configuration of the key kind is only meaningful with one of the value kind beside it.
+DEPENDS_ON = {
+    "VideoEncoder": "VideoSource",
+    "AudioEncoder": "AudioSource",
+    "PTZ": "VideoSource",
+    "Analytics": "VideoSource",
+    "AudioDecoder": "AudioOutput",
 }
 
 
@@ -140,17 +150,9 @@ class Media:
     def delete_profile(self, token: str) -> None:
         profile = self.profile(token)
         if profile.fixed:
-            raise ActionFailed("DeletionOfFixedProfile", f"profile {token} is fixed and cannot be deleted")
+            raise ActionRefused("DeletionOfFixedProfile", f"profile {token} is fixed and cannot be deleted")
         self.state.profiles.remove(profile)
         self._announce(MediaChange("Profile", token, "Deleted"))
-
-    def rename_profile(self, token: str, name: str) -> None:
-        profile = self.profile(token)
-        if not name or len(name) > checks.MAX_NAME:
-            raise InvalidArgVal(reason=f"a profile Name must be 1 to {checks.MAX_NAME} characters")
-        if profile.name != name:
-            profile.name = name
-            self._announce(MediaChange("Profile", token, "Changed"))
 
     def _new_token(self, prefix: str) -> str:
         taken = {p.token for p in self.state.profiles} | {o.token for o in self.state.osds}
@@ -184,42 +186,54 @@ class Media:
         return len(self.profiles_using(kind, token))
 
     def compatible(self, kind: str, profile_token: str) -> list[Any]:
-        """The configurations of `kind` that may join the profile (GetCompatible…)."""
+        """The configurations of `kind` that Add would accept for the profile now (GetCompatible…)."""
         profile = self.profile(profile_token)
-        return [c for c in self.configurations(kind) if self._conflict(kind, c, profile) is None]
+        return [c for c in self.configurations(kind) if self._conflict(_with(profile, kind, c.token)) is None]
 
-    def _conflict(self, kind: str, cfg: Any, profile: ProfileState) -> str | None:
-        """Why `cfg` cannot join `profile`, or None."""
-        if kind == "Analytics" and profile.video_source and cfg.source_configuration_token != profile.video_source:
-            return f"analytics configuration {cfg.token} works on {cfg.source_configuration_token}, not on the profile's {profile.video_source}"
-        if kind == "VideoSource" and profile.analytics:
+    def _conflict(self, profile: ProfileState) -> str | None:
+        """Why a profile with these contents cannot exist, or None."""
+        for kind, needs in DEPENDS_ON.items():
+            if getattr(profile, KINDS[kind].slot) is not None and getattr(profile, KINDS[needs].slot) is None:
+                return f"a {kind} configuration needs a {needs} configuration in the profile"
+        if profile.analytics and profile.video_source:
             analytics = self.configuration("Analytics", profile.analytics)
-            if analytics.source_configuration_token != cfg.token:
-                return f"the profile's analytics configuration {analytics.token} works on {analytics.source_configuration_token}"
-        if kind == "AudioDecoder" and not profile.audio_output:
-            return "an audio decoder needs an audio output configuration in the profile first"
+            if analytics.source_configuration_token != profile.video_source:
+                return (
+                    f"analytics configuration {analytics.token} works on {analytics.source_configuration_token},"
+                    f" not on the profile's {profile.video_source}"
+                )
         return None
 
-    def add_configuration(self, profile_token: str, kind: str, token: str) -> None:
+    def update_profile(
+        self,
+        profile_token: str,
+        *,
+        add: dict[str, str] | None = None,
+        remove: list[str] | tuple[str, ...] = (),
+        name: str | None = None,
+    ) -> None:
+        """Add and remove configurations (by kind) in one step, checked on the result.
+
+        Adding replaces the profile's configuration of that kind; removing a kind the
+        profile lacks is no error.  Media1's single Add/Remove and Media2's batches
+        both come here, so a client may add a source and its encoder together.
+        """
         profile = self.profile(profile_token)
-        cfg = self.configuration(kind, token)
-        reason = self._conflict(kind, cfg, profile)
+        updated = profile.model_copy()
+        for kind in remove:
+            setattr(updated, kind_of(kind).slot, None)
+        for kind, token in (add or {}).items():
+            setattr(updated, kind_of(kind).slot, self.configuration(kind, token).token)
+        if name is not None:
+            if not name or len(name) > checks.MAX_NAME:
+                raise InvalidArgVal(reason=f"a profile Name must be 1 to {checks.MAX_NAME} characters")
+            updated.name = name
+        reason = self._conflict(updated)
         if reason:
             raise ActionFailed("ConfigurationConflict", reason)
-        slot = kind_of(kind).slot
-        if getattr(profile, slot) != token:
-            setattr(profile, slot, token)
+        if updated != profile:
+            self.state.profiles[self.state.profiles.index(profile)] = updated
             self._announce(MediaChange("Profile", profile.token, "Changed"))
-
-    def remove_configuration(self, profile_token: str, kind: str) -> None:
-        profile = self.profile(profile_token)
-        slot = kind_of(kind).slot
-        if getattr(profile, slot) is None:
-            return
-        setattr(profile, slot, None)
-        if kind == "AudioOutput":
-            profile.audio_decoder = None  # a decoder without an output has nowhere to play
-        self._announce(MediaChange("Profile", profile.token, "Changed"))
 
     def set_configuration(self, kind: str, updated: Any) -> None:
         """Set…Configuration: replace a configuration after checking it against the options."""
@@ -271,6 +285,12 @@ class Media:
         """GetGuaranteedNumberOfVideoEncoderInstances / GetVideoEncoderInstances."""
         self.configuration("VideoSource", video_source_configuration)
         return dict(options.ENCODER_INSTANCES)
+
+
+def _with(profile: ProfileState, kind: str, token: str) -> ProfileState:
+    updated = profile.model_copy()
+    setattr(updated, kind_of(kind).slot, token)
+    return updated
 
 
 def _fit_encoder(vec: VideoEncoderConfigurationState, mode: VideoSourceMode) -> None:
