@@ -4,7 +4,7 @@ Importing a service module registers it; `SERVICES` lists them in the order
 GetServices reports them.
 """
 
-from onvif_device.services import device, media
+from onvif_device.services import device, media, media2
 from onvif_device.services.registry import SERVICES, ServiceInfo
 from onvif_device.soap.operations import merge
 
@@ -14,4 +14,4 @@ def operation_table():
     return merge(*(info.operations for info in SERVICES))
 
 
-__all__ = ["SERVICES", "ServiceInfo", "device", "media", "operation_table"]
+__all__ = ["SERVICES", "ServiceInfo", "device", "media", "media2", "operation_table"]

@@ -62,6 +62,7 @@ OSD_PLAIN_TEXT_LENGTH = 64
 MAX_OSDS = {"total": 6, "PlainText": 4, "DateAndTime": 2, "Date": 2, "Time": 2}
 
 MASK_TYPES = ("Color", "Pixelated", "Blurred")
+MASK_COLOR_RANGE = ((16.0, 235.0), (16.0, 240.0), (16.0, 240.0))  # Y, Cb, Cr (studio swing)
 MAX_MASKS = 4
 MAX_MASK_POINTS = 8
 
