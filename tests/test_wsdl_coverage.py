@@ -1,4 +1,4 @@
-"""Every operation of devicemgmt.wsdl is either served or named in the README as not supported."""
+"""Every operation of a served service's WSDL is either served or named in the README as not supported."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 from lxml import etree
 
 import schemas
-from onvif_device.services import device
+import pytest
+
+from onvif_device.services import device, media, media2
 
 WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -19,18 +21,29 @@ def wsdl_operations(relative: str) -> set[str]:
     return {op.get("name") for op in tree.iter(f"{WSDL}operation")}
 
 
-def unsupported_in_readme() -> set[str]:
+def unsupported_in_readme(section: str) -> set[str]:
+    """Operation names in the "Answered with ter:ActionNotSupported" list of a README section."""
     text = README.read_text()
-    start = text.index("Answered with `ter:ActionNotSupported`")
+    start = text.index("Answered with `ter:ActionNotSupported`", text.index(f"### {section}"))
     end = text.index("\n\n", text.index("\n- ", start) + 1)
     return set(re.findall(r"\b[A-Z][A-Za-z0-9]+\b", text[start:end]))
 
 
-def test_device_operations_are_served_or_documented_as_unsupported():
-    declared = wsdl_operations("ver10/device/wsdl/devicemgmt.wsdl")
-    served = set(device.ops.operations)
+@pytest.mark.parametrize(
+    ("wsdl", "operations", "section"),
+    [
+        ("ver10/device/wsdl/devicemgmt.wsdl", device.ops, "Device service"),
+        ("ver10/media/wsdl/media.wsdl", media.ops, "Media and Media2"),
+        ("ver20/media/wsdl/media.wsdl", media2.ops, "Media and Media2"),
+    ],
+    ids=["device", "media", "media2"],
+)
+def test_operations_are_served_or_documented_as_unsupported(wsdl, operations, section):
+    declared = wsdl_operations(wsdl)
+    served = set(operations.operations)
+    unsupported = unsupported_in_readme(section) & declared
     assert served <= declared, f"served but not in the WSDL: {served - declared}"
-    undocumented = declared - served - unsupported_in_readme()
+    undocumented = declared - served - unsupported
     assert not undocumented, f"neither served nor listed in the README: {sorted(undocumented)}"
-    wrongly_listed = served & unsupported_in_readme()
+    wrongly_listed = served & unsupported
     assert not wrongly_listed, f"served but listed as unsupported: {sorted(wrongly_listed)}"
