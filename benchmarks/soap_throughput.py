@@ -6,9 +6,10 @@ Starts `onvif-device run` (one process, one event loop) on a free port and
 drives it with wrk from one thread, the server pinned to the last CPU and wrk
 to the first (taskset), so each has a core.  Each case runs `--repeat` times
 and prints the median and the best, because a shared VM's figures wander.
-Four cases:
+Cases:
   GetSystemDateAndTime, no auth            keep-alive / Connection: close
   GetDeviceInformation, WS-UsernameToken   keep-alive / Connection: close
+  Media GetProfiles, WS-UsernameToken      keep-alive (three full profiles, ~5 kB: what NVRs poll)
 The authenticated runs send a fresh nonce in every request (the replay cache
 is on, so a repeated token would be refused): the bodies are made in advance
 and wrk walks through them.  Needs `wrk` (Debian package wrk).
@@ -95,12 +96,9 @@ def write_bodies(directory: Path, name: str, bodies: list[bytes], threads: int) 
     return base
 
 
-def fresh_tokens(count: int) -> list[bytes]:
+def fresh_tokens(count: int, body: str) -> list[bytes]:
     now = datetime.now(timezone.utc)
-    return [
-        envelope("<tds:GetDeviceInformation/>", username_token("admin", "admin", nonce=os.urandom(16), created=now))
-        for _ in range(count)
-    ]
+    return [envelope(body, username_token("admin", "admin", nonce=os.urandom(16), created=now)) for _ in range(count)]
 
 
 def run_wrk(url: str, bodies: Path, seconds: int, connections: int, close: bool, script: Path) -> dict:
@@ -131,7 +129,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     port = free_port()
-    url = f"http://127.0.0.1:{port}/onvif/device_service"
+    base = f"http://127.0.0.1:{port}/onvif"
     server = start_server(port)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -142,17 +140,21 @@ def main() -> None:
             print(f"onvif-device SOAP throughput: one worker, wrk -t1 -c{options.connections}, "
                   f"{options.seconds}s per run, {os.cpu_count()} CPUs")
             print(f"{'operation':<46} {'median':>8} {'best':>8} {'non-2xx':>8} {'avg lat':>8}  socket errors")
-            for label, authenticated in (("GetSystemDateAndTime (no auth)", False),
-                                         ("GetDeviceInformation (UsernameToken)", True)):
-                for close in (False, True):
+            cases = (
+                ("GetSystemDateAndTime (no auth)", "device_service", None, (False, True)),
+                ("GetDeviceInformation (UsernameToken)", "device_service", "<tds:GetDeviceInformation/>", (False, True)),
+                ("Media GetProfiles (UsernameToken)", "media_service", "<trt:GetProfiles/>", (False,)),
+            )
+            for label, service, body, modes in cases:
+                for close in modes:
                     results = []
                     for attempt in range(options.repeat):
                         bodies = plain
-                        if authenticated:
+                        if body is not None:
                             # Made per run, more than it can use at 15,000 req/s: no token is sent twice.
-                            bodies = write_bodies(
-                                directory, f"wsse{close}{attempt}", fresh_tokens(15_000 * options.seconds), 1
-                            )
+                            tokens = fresh_tokens(15_000 * options.seconds, body)
+                            bodies = write_bodies(directory, f"wsse{service}{close}{attempt}", tokens, 1)
+                        url = f"{base}/{service}"
                         results.append(run_wrk(url, bodies, options.seconds, options.connections, close, script))
                     results.sort(key=lambda r: r["rps"])
                     median, best = results[len(results) // 2], results[-1]
