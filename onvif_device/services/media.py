@@ -106,7 +106,7 @@ def get_audio_outputs(ctx: Context, request: Element) -> Element:
     return response
 
 
-@ops("GetVideoSourceModes", A.READ_MEDIA)
+@ops("GetVideoSourceModes", A.READ_SYSTEM)
 def get_video_source_modes(ctx: Context, request: Element) -> Element:
     media = ctx.camera.media
     source = media.video_source(args.required_text(request, "trt:VideoSourceToken"))
@@ -124,7 +124,7 @@ def get_video_source_modes(ctx: Context, request: Element) -> Element:
     return response
 
 
-@ops("SetVideoSourceMode", A.ACTUATE)
+@ops("SetVideoSourceMode", A.WRITE_SYSTEM)
 def set_video_source_mode(ctx: Context, request: Element) -> Element:
     reboot = ctx.camera.media.set_video_source_mode(
         args.required_text(request, "trt:VideoSourceToken"), args.required_text(request, "trt:VideoSourceModeToken")
@@ -593,7 +593,7 @@ def _register(family: Family) -> None:
         def set_one(ctx: Context, request: Element) -> Element:
             media = ctx.camera.media
             el = args.required(request, "trt:Configuration")
-            current = media.configuration(kind, el.get("token", ""))
+            current = visible(media, el.get("token", ""))
             media.set_configuration(kind, parse(el, current))
             return element(f"trt:Set{name}ConfigurationResponse")
 
@@ -604,6 +604,8 @@ def _register(family: Family) -> None:
         def get_options(ctx: Context, request: Element) -> Element:
             config = args.optional_text(request, "trt:ConfigurationToken")
             profile = args.optional_text(request, "trt:ProfileToken")
+            if config:
+                visible(ctx.camera.media, config)
             if profile:
                 ctx.camera.media.profile(profile)
             response = element(f"trt:Get{name}ConfigurationOptionsResponse")

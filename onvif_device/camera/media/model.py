@@ -238,6 +238,10 @@ class Media:
     def set_configuration(self, kind: str, updated: Any) -> None:
         """Set…Configuration: replace a configuration after checking it against the options."""
         current = self.configuration(kind, updated.token)
+        if kind == "VideoEncoder":
+            # Both Media specs: "A device shall adapt an out of range BitrateLimit instead of returning a fault."
+            low, high = options.BITRATE
+            updated = updated.model_copy(update={"bitrate": min(max(updated.bitrate, low), high)})
         self._check(kind, updated)
         records = getattr(self.state, kind_of(kind).records)
         records[records.index(current)] = updated
