@@ -1016,3 +1016,12 @@ def test_refused_changes_are_not_announced(media, running_camera):
     expect_fault(media, set_body("VideoEncoder", edit(cfg, H264__GovLength=0)), CONFIG_MODIFY)
     expect_fault(media, op("RemoveVideoSourceConfiguration", tok("ProfileToken", "Profile_1")), CONFLICT)
     assert seen == []
+
+
+@pytest.mark.parametrize("token", ["VideoSourceConfig_1", "VideoSource_1", "Profile_2"])
+def test_osd_options_and_osds_understand_the_tokens_nvrs_send(media, token):
+    """NVRs ask with the configuration's, the source's or a profile's token; all mean the same source."""
+    opts = media.call(op("GetOSDOptions", tok("ConfigurationToken", token))).find("trt:OSDOptions", NS)
+    assert opts.find("tt:MaximumNumberOfOSDs", NS).get("Total") == "6"
+    osds = media.call(op("GetOSDs", tok("ConfigurationToken", token)))
+    assert tokens(osds, "trt:OSDs") == ["OSD_1_1", "OSD_1_2"]

@@ -63,9 +63,11 @@ class Camera:
         self.system_log = Log(self.clock.utc_now)
         self.access_log = Log(self.clock.utc_now)
         if state.media is None or not _fits(state.media, self.hardware):
-            if state.media is not None:
-                self.system_log.add("saved media set-up does not match the configured sources; factory media restored")
+            replaced = state.media is not None
             state.media = factory_media(self.hardware, self.identity.mac_address, self.identity.name)
+            if replaced:
+                self.system_log.add("saved media set-up does not match the configured sources; factory media restored")
+                self._save()
         self.media = Media(self.hardware, state.media, self._media_changed, self.config.media.max_profiles)
 
     def factory_state(self) -> CameraState:

@@ -259,7 +259,9 @@ def get_guaranteed_encoder_instances(ctx: Context, request: Element) -> Element:
 @ops("GetOSDs", A.READ_MEDIA)
 def get_osds(ctx: Context, request: Element) -> Element:
     response = element("trt:GetOSDsResponse")
-    for osd in ctx.camera.media.overlays.osds(args.optional_text(request, "trt:ConfigurationToken")):
+    media = ctx.camera.media
+    token = args.optional_text(request, "trt:ConfigurationToken")
+    for osd in media.overlays.osds(media.video_source_configuration_for(token).token if token else None):
         mt.osd(response, "trt:OSDs", osd)
     return response
 
@@ -275,7 +277,7 @@ def get_osd(ctx: Context, request: Element) -> Element:
 def get_osd_options(ctx: Context, request: Element) -> Element:
     token = args.optional_text(request, "trt:ConfigurationToken")
     if token:
-        ctx.camera.media.configuration("VideoSource", token)
+        ctx.camera.media.video_source_configuration_for(token)
     response = element("trt:GetOSDOptionsResponse")
     mt.osd_options(response, "trt:OSDOptions")
     return response

@@ -21,6 +21,7 @@ from onvif_device.camera.media.state import (
     MediaState,
     ProfileState,
     VideoEncoderConfigurationState,
+    VideoSourceConfigurationState,
 )
 
 
@@ -177,6 +178,24 @@ class Media:
     def in_profile(self, kind: str, profile: ProfileState) -> Any | None:
         token = getattr(profile, kind_of(kind).slot)
         return None if token is None else self.configuration(kind, token)
+
+    def video_source_configuration_for(self, token: str) -> VideoSourceConfigurationState:
+        """The video source configuration a token names, leniently.
+
+        NVRs ask for OSD options with whatever token they hold (the configuration's,
+        the video source's, or a profile's) and mark the camera offline on a fault,
+        so all three are understood; anything else is ter:NoConfig.
+        """
+        for vsc in self.state.video_sources:
+            if token == vsc.token:
+                return vsc
+        for vsc in self.state.video_sources:
+            if token == vsc.source_token:
+                return vsc
+        profile = next((p for p in self.state.profiles if p.token == token and p.video_source), None)
+        if profile is not None:
+            return self.configuration("VideoSource", profile.video_source)
+        raise InvalidArgVal("NoConfig", f"no video source configuration with token {token[:64]!r}")
 
     def profiles_using(self, kind: str, token: str | None) -> list[ProfileState]:
         slot = kind_of(kind).slot
