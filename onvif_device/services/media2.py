@@ -8,6 +8,7 @@ media model, so a change here shows in Media at once and the other way round.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -23,7 +24,7 @@ from onvif_device.services import args, media as media1, media_types as mt
 from onvif_device.services.media_streams import snapshot_uri, stream_uri
 from onvif_device.services.registry import ServiceInfo, register
 from onvif_device.soap.access import AccessClass as A
-from onvif_device.soap.operations import Context, OperationTable
+from onvif_device.soap.operations import Context, Handler, HandlerResult, OperationTable
 from onvif_device.xml import Element, child, children, element, sub
 
 ops = OperationTable("tr2")
@@ -260,11 +261,31 @@ def set_video_source_mode(ctx: Context, request: Element) -> Element:
 # --- OSD ------------------------------------------------------------------------------------
 
 
+def _refused_by_receiver(handler: Handler) -> Handler:
+    """Media2 gives a refused OSD or mask (ConfigModify, InvalidPolygon) env:Receiver, unlike Media1."""
+
+    @functools.wraps(handler)
+    def answer(ctx: Context, request: Element) -> HandlerResult:
+        try:
+            return handler(ctx, request)
+        except InvalidArgVal as exc:
+            if exc.detail in ("ConfigModify", "InvalidPolygon"):
+                exc.receiver = True
+            raise
+
+    return answer
+
+
 @ops("GetOSDs", A.READ_MEDIA)
 def get_osds(ctx: Context, request: Element) -> Element:
-    overlays = ctx.camera.media.overlays
+    media = ctx.camera.media
     token = args.optional_text(request, "tr2:OSDToken")
-    found = [overlays.osd(token)] if token else overlays.osds(args.optional_text(request, "tr2:ConfigurationToken"))
+    configuration = args.optional_text(request, "tr2:ConfigurationToken")
+    if configuration:
+        configuration = media.video_source_configuration_for(configuration).token
+    found = [media.overlays.osd(token)] if token else media.overlays.osds(configuration)
+    if token and configuration:
+        found = [osd for osd in found if osd.configuration_token == configuration]
     response = element("tr2:GetOSDsResponse")
     for osd in found:
         mt.osd(response, "tr2:OSDs", osd)
@@ -273,13 +294,14 @@ def get_osds(ctx: Context, request: Element) -> Element:
 
 @ops("GetOSDOptions", A.READ_MEDIA)
 def get_osd_options(ctx: Context, request: Element) -> Element:
-    ctx.camera.media.configuration("VideoSource", args.required_text(request, "tr2:ConfigurationToken"))
+    ctx.camera.media.video_source_configuration_for(args.required_text(request, "tr2:ConfigurationToken"))
     response = element("tr2:GetOSDOptionsResponse")
     mt.osd_options(response, "tr2:OSDOptions")
     return response
 
 
 @ops("CreateOSD", A.ACTUATE)
+@_refused_by_receiver
 def create_osd(ctx: Context, request: Element) -> Element:
     osd = mt.parse_osd(args.required(request, "tr2:OSD"), token="new")
     response = element("tr2:CreateOSDResponse")
@@ -288,6 +310,7 @@ def create_osd(ctx: Context, request: Element) -> Element:
 
 
 @ops("SetOSD", A.ACTUATE)
+@_refused_by_receiver
 def set_osd(ctx: Context, request: Element) -> Element:
     el = args.required(request, "tr2:OSD")
     ctx.camera.media.overlays.set_osd(mt.parse_osd(el, token=el.get("token", "")))
@@ -324,6 +347,9 @@ def _parse_mask(el: Element, token: str) -> MaskState:
         if not (-1 <= x <= 1 and -1 <= y <= 1):
             raise InvalidArgVal("InvalidPolygon", f"point {x:g},{y:g} lies outside the normalized -1..1 frame")
         points.append(Point(x=x, y=y))
+    if not 3 <= len(points) <= options.MAX_MASK_POINTS:
+        limit = options.MAX_MASK_POINTS
+        raise InvalidArgVal("InvalidPolygon", f"a mask polygon has 3 to {limit} points, not {len(points)}")
     color = None
     color_el = child(el, "tr2:Color")
     if color_el is not None:
@@ -377,6 +403,7 @@ def get_mask_options(ctx: Context, request: Element) -> Element:
 
 
 @ops("CreateMask", A.ACTUATE)
+@_refused_by_receiver
 def create_mask(ctx: Context, request: Element) -> Element:
     mask = _parse_mask(args.required(request, "tr2:Mask"), token="new")
     response = element("tr2:CreateMaskResponse")
@@ -385,6 +412,7 @@ def create_mask(ctx: Context, request: Element) -> Element:
 
 
 @ops("SetMask", A.ACTUATE)
+@_refused_by_receiver
 def set_mask(ctx: Context, request: Element) -> Element:
     el = args.required(request, "tr2:Mask")
     ctx.camera.media.overlays.set_mask(_parse_mask(el, token=el.get("token", "")))
@@ -615,10 +643,11 @@ def _register(family: Family) -> None:
             media = ctx.camera.media
             config = args.optional_text(request, "tr2:ConfigurationToken") or None
             profile = args.optional_text(request, "tr2:ProfileToken") or None
-            if config:
-                media.configuration(kind, config)
+            cfg = media.configuration(kind, config) if config else None
             if profile:
                 media.profile(profile)
+                if cfg is not None and cfg not in media.compatible(kind, profile):
+                    raise InvalidArgVal("IncompatibleConfiguration", f"{config} cannot be used in profile {profile}")
             response = element(f"tr2:Get{kind}ConfigurationOptionsResponse")
             build_options(response, ctx, config, profile)
             return response

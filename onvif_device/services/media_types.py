@@ -262,6 +262,8 @@ def parse_metadata_configuration(el: Element, current: MetadataConfigurationStat
     if events is not None:
         topic = events.find("{http://www.onvif.org/ver10/schema}Filter/{http://docs.oasis-open.org/wsn/b-2}TopicExpression")
         event_filter = "" if topic is None else (topic.text or "").strip()
+    if el.get("GeoLocation") in ("true", "1"):
+        raise InvalidArgVal("ConfigModify", "GeoLocation is not supported (the options say GeoLocation false)")
     compression = el.get("CompressionType")
     if compression not in (None, "None"):
         raise InvalidArgVal("ConfigModify", f"CompressionType {compression[:20]!r} is not supported (only None)")

@@ -95,7 +95,10 @@ class Overlays:
 
     def masks(self, token: str | None = None, configuration_token: str | None = None) -> list[MaskState]:
         if token is not None:
-            return [self.mask(token)]
+            found = [self.mask(token)]
+            if configuration_token is not None:
+                found = [m for m in found if m.configuration_token == configuration_token]
+            return found
         if configuration_token is not None:
             self._configuration("VideoSource", configuration_token)
             return [m for m in self.state.masks if m.configuration_token == configuration_token]
@@ -121,6 +124,9 @@ class Overlays:
         current = self.mask(mask.token)
         self._configuration("VideoSource", mask.configuration_token)
         self._check_mask(mask)
+        others = [m for m in self.state.masks if m.configuration_token == mask.configuration_token and m is not current]
+        if len(others) >= options.MAX_MASKS:
+            raise ActionFailed("MaxMasks", f"a video source configuration carries at most {options.MAX_MASKS} masks")
         self.state.masks[self.state.masks.index(current)] = mask
         self._announce(MediaChange("Mask", mask.token, "Changed"))
 
