@@ -9,7 +9,9 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route, Router
 
 from onvif_device.camera import Camera
+from onvif_device.camera.media import uris
 from onvif_device.services import SERVICES, operation_table
+from onvif_device.snapshot import SnapshotRoute
 from onvif_device.soap.auth import Authenticator
 from onvif_device.soap.digest import DigestAuthenticator
 from onvif_device.soap.endpoint import SoapEndpoint
@@ -51,14 +53,19 @@ def build_authenticator(camera: Camera) -> Authenticator | None:
 
 
 def build_app(camera: Camera, base_url: Callable[[], str]) -> Router:
+    # One authenticator for SOAP and snapshots: a Digest nonce from either works on both.
+    authenticator = build_authenticator(camera)
     endpoint = SoapEndpoint(
         camera,
         operation_table(),
-        build_authenticator(camera),
+        authenticator,
         base_url,
         camera.config.server.max_body_bytes,
     )
     routes = [Route(info.path, endpoint) for info in SERVICES]
+    snapshots = SnapshotRoute(camera, authenticator)
+    # {name:path}, not {name}: a token with "/" arrives as %2F, which the server decodes to "/".
+    routes.append(Route(uris.SNAPSHOT_PREFIX + "{name:path}", snapshots.get, methods=["GET"]))
     routes.append(Route("/", _index))
     return Router(routes)
 

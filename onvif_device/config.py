@@ -46,7 +46,7 @@ class AuthConfig(_Section):
     password: str = Field("admin", max_length=64)
     users: list[UserConfig] = []
     http_basic: bool = Field(False, description="also accept HTTP Basic (sends the password in clear)")
-    digest_algorithms: list[Literal["MD5", "SHA-256"]] = ["MD5", "SHA-256"]
+    digest_algorithms: list[Literal["MD5", "SHA-256"]] = ["SHA-256", "MD5"]
     wsse_window_seconds: float = Field(300.0, gt=0, description="how far a UsernameToken Created may be from the clock")
 
 

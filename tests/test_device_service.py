@@ -53,7 +53,7 @@ def test_service_capabilities_state_what_the_camera_does(soap):
     security = caps.find("tds:Capabilities/tds:Security", NS)
     assert security.get("UsernameToken") == "true"
     assert security.get("HttpDigest") == "true"
-    assert security.get("HashingAlgorithms").split() == ["MD5", "SHA-256"]
+    assert security.get("HashingAlgorithms").split() == ["SHA-256", "MD5"]
     assert caps.find("tds:Capabilities/tds:System", NS).get("DiscoveryBye") == "true"
 
 

@@ -342,14 +342,15 @@ def test_wsse_broken_token_refused(soap, onvif_schemas, case):
 # ============================================================================================
 
 
-def test_digest_md5_with_httpx(soap, onvif_schemas):
+def test_digest_with_httpx_takes_the_preferred_sha256(soap, onvif_schemas):
     with httpx.Client(auth=httpx.DigestAuth("admin", "admin"), timeout=10) as client:
         for _ in range(3):  # the same nonce with nc 1, 2, 3
             response = client.post(soap.url, content=envelope(GET_DEVICE_INFORMATION))
             answer = check_soap12(response, 200, onvif_schemas)
             assert etree.QName(answer).localname == "GetDeviceInformationResponse"
         sent = parse_challenge(response.request.headers["authorization"])
-    assert sent["algorithm"] == "MD5"  # the device's preference: MD5 first by default
+    # The device's preference: SHA-256 first, MD5 last for clients (ffmpeg) that take the last challenge.
+    assert sent["algorithm"] == "SHA-256"
     assert sent["nc"] == "00000003"
 
 

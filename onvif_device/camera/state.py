@@ -115,7 +115,7 @@ class CameraState(_Model):
     network: NetworkState = NetworkState()
     users: list[UserState] = []
     scopes: list[str] = []  # the configurable ones; fixed scopes are derived
-    hashing_algorithms: list[str] = ["MD5", "SHA-256"]
+    hashing_algorithms: list[str] = ["SHA-256", "MD5"]
     media: MediaState | None = None  # None: the factory set-up for the configured sources
 
 

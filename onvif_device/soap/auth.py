@@ -55,12 +55,15 @@ class Authenticator:
         self._level_of = level_of
         self._allow_basic = allow_basic
 
-    def identify(self, method: str, target: str | None, authorization: str | None, request: Request) -> Caller:
+    def identify(
+        self, method: str, target: str | None, authorization: str | None, request: Request | None = None
+    ) -> Caller:
         """The authenticated caller, or ANONYMOUS when no credentials came.
 
         `target` is the request's path and query, which a Digest `uri` must name.
+        `request` is the SOAP message, for WS-Security; plain HTTP routes have none.
         """
-        security = request.header_block(_SECURITY)
+        security = request.header_block(_SECURITY) if request is not None else None
         if authorization:
             # Credentials on both levels: the HTTP ones first, then the WS ones must hold too.
             caller = self._caller(self._http_user(method, target, authorization))

@@ -1,0 +1,307 @@
+"""Snapshots: `GET /snapshot/<profile token>.jpg` answers a JPEG of what the profile shows now.
+
+The picture is the test card at the profile's video encoder resolution, titled
+with the camera's name, carrying the text OSDs of the profile's video source
+configuration and painted over by its enabled privacy masks.  Whatever codec
+the encoder streams, a snapshot is a JPEG, at the encoder's quality.
+
+The route guards itself as the SOAP endpoint does, with the very same
+Authenticator (one Digest secret, one replay guard): the IP address filter
+answers 403, missing or wrong credentials a 401 carrying the same challenges.
+Snapshots are media, so any user level may fetch them (access class READ_MEDIA).
+
+Model reads happen on the event loop; the slow part (building a test card
+once per size, then render, masks and JPEG encoding) runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import unquote
+
+from PIL import Image, ImageDraw, ImageFilter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from onvif_device.camera import Camera
+from onvif_device.camera.errors import OnvifError
+from onvif_device.camera.media import uris
+from onvif_device.camera.media.state import MaskState, OSDState
+from onvif_device.soap.access import AccessClass, allowed
+from onvif_device.soap.auth import ANONYMOUS, Authenticator, Challenge
+from onvif_device.video import TestCard, encode_jpeg
+
+log = logging.getLogger("onvif_device.snapshot")
+
+_JPEG_EXTENSION = ".jpg"
+
+
+class NoSnapshot(Exception):
+    """The path names no profile that can show a picture; the message says why (a 404)."""
+
+
+# --- the path ------------------------------------------------------------------------------
+
+
+def profile_token_of(raw_path: str) -> str | None:
+    """The profile token in a still percent-encoded snapshot path, or None when it is not one.
+
+    The encoded path is parsed, not the decoded one, so a token holding "/" still works.
+    """
+    if not raw_path.startswith(uris.SNAPSHOT_PREFIX) or not raw_path.endswith(_JPEG_EXTENSION):
+        return None
+    encoded = raw_path[len(uris.SNAPSHOT_PREFIX) : -len(_JPEG_EXTENSION)]
+    if not encoded or "/" in encoded:
+        return None
+    return unquote(encoded)
+
+
+# --- OSD text --------------------------------------------------------------------------------
+
+# A run of one pattern letter is one field, as in .NET custom date and time formats;
+# everything else is literal.
+_FIELD = re.compile(r"([yMdHhmst])\1*")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")  # fmt: skip
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def format_datetime(pattern: str, when: datetime) -> str:
+    """`when` formatted by a .NET-style pattern such as "dddd, MMMM dd, yyyy" or "h:mm:ss tt".
+
+    The names are English whatever the host's locale: GetOSDOptions offers no language.
+    """
+    return _FIELD.sub(lambda m: _field(m.group(1), len(m.group(0)), when), pattern)
+
+
+def _field(letter: str, width: int, when: datetime) -> str:
+    match letter:
+        case "y":
+            return f"{when.year % 100:0{width}d}" if width <= 2 else f"{when.year:0{width}d}"
+        case "M" if width >= 3:
+            name = _MONTHS[when.month - 1]
+            return name if width >= 4 else name[:3]
+        case "d" if width >= 3:
+            name = _WEEKDAYS[when.weekday()]
+            return name if width >= 4 else name[:3]
+        case "t":
+            marker = "AM" if when.hour < 12 else "PM"
+            return marker[:width]
+    value = {"M": when.month, "d": when.day, "H": when.hour, "h": when.hour % 12 or 12,
+             "m": when.minute, "s": when.second}[letter]  # fmt: skip
+    return f"{value:0{min(width, 2)}d}"
+
+
+def osd_text(osd: OSDState, when: datetime) -> str | None:
+    """The line a text OSD shows at local time `when`; None for an image OSD."""
+    if osd.kind != "Text":
+        return None
+    match osd.text_type:
+        case "Plain":
+            return osd.plain_text
+        case "Date":
+            return format_datetime(osd.date_format, when)
+        case "Time":
+            return format_datetime(osd.time_format, when)
+    return f"{format_datetime(osd.date_format, when)} {format_datetime(osd.time_format, when)}"
+
+
+# --- privacy masks ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MaskSpec:
+    kind: str  # Color, Pixelated or Blurred
+    polygon: tuple[tuple[float, float], ...]  # pixels
+    rgb: tuple[int, int, int]
+
+
+def mask_spec(mask: MaskState, width: int, height: int) -> MaskSpec:
+    # Mask points are normalized: x from -1 (left) to 1 (right), y from 1 (top) to -1 (bottom).
+    polygon = tuple(((p.x + 1) / 2 * width, (1 - p.y) / 2 * height) for p in mask.points)
+    return MaskSpec(mask.kind, polygon, ycbcr_to_rgb(mask.color or (16.0, 128.0, 128.0)))
+
+
+def ycbcr_to_rgb(ycbcr: tuple[float, float, float]) -> tuple[int, int, int]:
+    """BT.601 with studio range (Y 16..235), the range whose black, (16, 128, 128), is the default."""
+    y, cb, cr = ycbcr[0] - 16, ycbcr[1] - 128, ycbcr[2] - 128
+    rgb = (1.164 * y + 1.596 * cr, 1.164 * y - 0.392 * cb - 0.813 * cr, 1.164 * y + 2.017 * cb)
+    return tuple(min(255, max(0, round(c))) for c in rgb)  # type: ignore[return-value]
+
+
+def paint_mask(frame: Image.Image, mask: MaskSpec) -> None:
+    """Cover the mask's polygon on `frame`, in place."""
+    xs = [x for x, _ in mask.polygon]
+    ys = [y for _, y in mask.polygon]
+    box = (
+        max(0, math.floor(min(xs))),
+        max(0, math.floor(min(ys))),
+        min(frame.width, math.ceil(max(xs)) + 1),
+        min(frame.height, math.ceil(max(ys)) + 1),
+    )
+    if box[0] >= box[2] or box[1] >= box[3]:
+        return
+    size = (box[2] - box[0], box[3] - box[1])
+    shape = Image.new("L", size, 0)
+    ImageDraw.Draw(shape).polygon([(x - box[0], y - box[1]) for x, y in mask.polygon], fill=255)
+    # Block and blur sizes follow the frame, so every resolution hides about as much.
+    scale = min(frame.width, frame.height)
+    if mask.kind == "Pixelated":
+        block = max(4, scale // 30)
+        small = frame.crop(box).resize((max(1, size[0] // block), max(1, size[1] // block)), Image.Resampling.BOX)
+        cover = small.resize(size, Image.Resampling.NEAREST)
+    elif mask.kind == "Blurred":
+        cover = frame.crop(box).filter(ImageFilter.GaussianBlur(max(2, scale / 40)))
+    else:
+        cover = Image.new("RGB", size, mask.rgb)
+    frame.paste(cover, box[:2], shape)
+
+
+# --- what a profile shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotSpec:
+    """Everything a snapshot depends on, read from the model at one moment."""
+
+    width: int
+    height: int
+    quality: int  # JPEG, 1..95
+    title: str
+    when: datetime  # the camera's local wall time
+    overlay: tuple[str, ...]
+    masks: tuple[MaskSpec, ...]
+
+
+def jpeg_quality(encoder_quality: float) -> int:
+    """ONVIF Quality (0..100, higher is better) as a JPEG quality from 1 to 95.
+
+    Above 95 Pillow's files grow a lot for no visible gain, so the top of the range stops there.
+    """
+    return 1 + round(min(100.0, max(0.0, encoder_quality)) * 94 / 100)
+
+
+def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
+    """What profile `profile_token` shows now; raises NoSnapshot when it shows nothing."""
+    media = camera.media
+    try:
+        profile = media.profile(profile_token)
+    except OnvifError:
+        raise NoSnapshot(f"no media profile with token {profile_token!r}") from None
+    if profile.video_source is None or profile.video_encoder is None:
+        raise NoSnapshot(f"profile {profile.token!r} has no video source or no video encoder, so no picture")
+    try:
+        encoder = media.configuration("VideoEncoder", profile.video_encoder)
+        osds = media.overlays.osds(profile.video_source)
+        masks = media.overlays.masks(configuration_token=profile.video_source)
+    except OnvifError as error:  # a dangling link; the model should not let one exist
+        raise NoSnapshot(f"profile {profile.token!r}: {error.reason}") from None
+    when = camera.clock.get_system_date_and_time().local
+    return SnapshotSpec(
+        width=encoder.width,
+        height=encoder.height,
+        quality=jpeg_quality(encoder.quality),
+        title=camera.identity.name,
+        when=when,
+        overlay=tuple(text for osd in osds if (text := osd_text(osd, when))),
+        masks=tuple(mask_spec(m, encoder.width, encoder.height) for m in masks if m.enabled),
+    )
+
+
+class CardCache:
+    """Test cards by (width, height, title): building one takes up to half a second."""
+
+    def __init__(self, capacity: int = 8) -> None:
+        self._cards: OrderedDict[tuple[int, int, str], TestCard] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, width: int, height: int, title: str) -> TestCard:
+        key = (width, height, title)
+        with self._lock:
+            card = self._cards.get(key)
+            if card is None:
+                # Built under the lock, so clients asking for one new size at once cause one build, not
+                # several; builds are rare (one per size), so a single lock is simpler than one per key.
+                card = self._cards[key] = TestCard(width, height, title)
+                if len(self._cards) > self._capacity:
+                    self._cards.popitem(last=False)
+            self._cards.move_to_end(key)
+            return card
+
+
+def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
+    """The JPEG for `spec`.  Slow (milliseconds to a few hundred): call it off the event loop."""
+    frame = cards.get(spec.width, spec.height, spec.title).render(spec.when, overlay=list(spec.overlay))
+    # Masks go last, so they hide the OSD lines they overlap too: nothing shows through a mask.
+    for mask in spec.masks:
+        paint_mask(frame, mask)
+    return encode_jpeg(frame, spec.quality)
+
+
+# --- the HTTP route --------------------------------------------------------------------------
+
+
+class SnapshotRoute:
+    """The endpoint behind `Route(SNAPSHOT_PREFIX + "{name:path}", route.get, methods=["GET"])`."""
+
+    def __init__(self, camera: Camera, authenticator: Authenticator | None) -> None:
+        self.camera = camera
+        self.authenticator = authenticator  # None: authentication is off
+        self.cards = CardCache()
+
+    async def get(self, request: Request) -> Response:
+        client = request.client
+        if client and not self.camera.network.ip_allowed(client.host):
+            return PlainTextResponse("address refused by the IP address filter\n", 403)
+        raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
+        query = request.scope.get("query_string", b"")
+        # The Digest `uri` names the target as the client wrote it, still percent-encoded.
+        target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        refusal = self._refusal(request.method, target, request.headers.get("authorization"))
+        if refusal is not None:
+            return refusal
+
+        token = profile_token_of(raw_path.decode("latin-1"))
+        if token is None:
+            return PlainTextResponse(f"snapshots are served at {uris.SNAPSHOT_PREFIX}<profile token>.jpg\n", 404)
+        try:
+            spec = snapshot_spec(self.camera, token)
+        except NoSnapshot as missing:
+            return PlainTextResponse(f"{missing}\n", 404)
+        try:
+            jpeg = await run_in_threadpool(render_snapshot, spec, self.cards)
+        except Exception:
+            log.exception("snapshot of profile %r at %dx%d failed", token, spec.width, spec.height)
+            return PlainTextResponse(f"the snapshot of profile {token!r} could not be rendered\n", 503)
+        return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    def _refusal(self, method: str, target: str, authorization: str | None) -> Response | None:
+        """The 401 or 403 answer when the caller may not fetch snapshots, else None."""
+        if self.authenticator is None:
+            return None
+        try:
+            caller = self.authenticator.identify(method, target, authorization)
+        except Challenge as challenge:
+            return _challenge(challenge)
+        except OnvifError as error:  # the user was deleted between verification and lookup
+            return _challenge(self.authenticator.challenge(error.reason))
+        if caller is ANONYMOUS:
+            return _challenge(self.authenticator.challenge("snapshots require authentication"))
+        if not allowed(caller.level, AccessClass.READ_MEDIA):
+            return PlainTextResponse(f"user {caller.username!r} ({caller.level}) may not fetch snapshots\n", 403)
+        return None
+
+
+def _challenge(challenge: Challenge) -> Response:
+    response = PlainTextResponse(f"{challenge.reason}\n", 401)
+    for value in challenge.headers:  # one per Digest algorithm: the header repeats
+        response.headers.append("WWW-Authenticate", value)
+    return response
