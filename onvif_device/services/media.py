@@ -108,19 +108,9 @@ def get_audio_outputs(ctx: Context, request: Element) -> Element:
 
 @ops("GetVideoSourceModes", A.READ_SYSTEM)
 def get_video_source_modes(ctx: Context, request: Element) -> Element:
-    media = ctx.camera.media
-    source = media.video_source(args.required_text(request, "trt:VideoSourceToken"))
-    current = media.current_mode(source.token)
     response = element("trt:GetVideoSourceModesResponse")
-    for mode in source.modes:
-        el = sub(response, "trt:VideoSourceModes", token=mode.token, Enabled="true" if mode == current else "false")
-        sub(el, "trt:MaxFramerate", float(mode.max_framerate))
-        resolution = sub(el, "trt:MaxResolution")
-        sub(resolution, "tt:Width", mode.width)
-        sub(resolution, "tt:Height", mode.height)
-        sub(el, "trt:Encodings", " ".join(VER10_VIDEO_ENCODINGS))
-        sub(el, "trt:Reboot", False)
-        sub(el, "trt:Description", mode.description)
+    source = args.required_text(request, "trt:VideoSourceToken")
+    mt.video_source_modes(response, "trt", ctx.camera.media, source, " ".join(VER10_VIDEO_ENCODINGS))
     return response
 
 
@@ -436,26 +426,15 @@ def _parse_audio_encoder(el: Element, current: AudioEncoderConfigurationState) -
 def _audio_encoder_options(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
     el = sub(parent, "trt:Options")
     for codec in options.AUDIO_ENCODERS:
-        option = sub(el, "tt:Options")
-        sub(option, "tt:Encoding", codec.encoding)
-        bitrates = sub(option, "tt:BitrateList")
-        for b in codec.bitrates:
-            sub(bitrates, "tt:Items", b)
-        rates = sub(option, "tt:SampleRateList")
-        for r in codec.sample_rates:
-            sub(rates, "tt:Items", r)
+        mt.audio_codec_option(el, "tt:Options", codec.encoding, codec)
 
 
 def _audio_decoder_options(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
     el = sub(parent, "trt:Options")
     g711 = sub(el, "tt:G711DecOptions")
     codec = options.AUDIO_DECODERS[0]
-    bitrates = sub(g711, "tt:Bitrate")
-    for b in codec.bitrates:
-        sub(bitrates, "tt:Items", b)
-    rates = sub(g711, "tt:SampleRateRange")
-    for r in codec.sample_rates:
-        sub(rates, "tt:Items", r)
+    mt.int_items(g711, "tt:Bitrate", codec.bitrates)
+    mt.int_items(g711, "tt:SampleRateRange", codec.sample_rates)
 
 
 def _ptz(parent: Element, tag: str, cfg: PTZConfigurationState, use_count: int) -> Element:

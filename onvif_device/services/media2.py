@@ -232,19 +232,9 @@ def get_video_encoder_instances(ctx: Context, request: Element) -> Element:
 
 @ops("GetVideoSourceModes", A.READ_SYSTEM)
 def get_video_source_modes(ctx: Context, request: Element) -> Element:
-    media = ctx.camera.media
-    source = media.video_source(args.required_text(request, "tr2:VideoSourceToken"))
-    current = media.current_mode(source.token)
     response = element("tr2:GetVideoSourceModesResponse")
-    for mode in source.modes:
-        el = sub(response, "tr2:VideoSourceModes", token=mode.token, Enabled="true" if mode == current else "false")
-        sub(el, "tr2:MaxFramerate", float(mode.max_framerate))
-        resolution = sub(el, "tr2:MaxResolution")
-        sub(resolution, "tt:Width", mode.width)
-        sub(resolution, "tt:Height", mode.height)
-        sub(el, "tr2:Encodings", " ".join(VIDEO_ENCODINGS))
-        sub(el, "tr2:Reboot", False)
-        sub(el, "tr2:Description", mode.description)
+    source = args.required_text(request, "tr2:VideoSourceToken")
+    mt.video_source_modes(response, "tr2", ctx.camera.media, source, " ".join(VIDEO_ENCODINGS))
     return response
 
 
@@ -524,14 +514,7 @@ def _parse_audio_encoder(el: Element, current: AudioEncoderConfigurationState) -
 def _audio_options(codecs: tuple[options.AudioCodecOptions, ...]) -> Callable[..., None]:
     def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
         for codec in codecs:
-            el = sub(parent, "tr2:Options")
-            sub(el, "tt:Encoding", AUDIO_MIME[codec.encoding])
-            bitrates = sub(el, "tt:BitrateList")
-            for b in codec.bitrates:
-                sub(bitrates, "tt:Items", b)
-            rates = sub(el, "tt:SampleRateList")
-            for r in codec.sample_rates:
-                sub(rates, "tt:Items", r)
+            mt.audio_codec_option(parent, "tr2:Options", AUDIO_MIME[codec.encoding], codec)
 
     return answer
 

@@ -89,6 +89,23 @@ def resolutions(parent: Element, tag: str, mode: VideoSourceMode) -> None:
         sub(el, "tt:Height", height)
 
 
+def int_items(parent: Element, tag: str, values: tuple[int, ...]) -> Element:
+    """tt:IntItems: one tt:Items per value."""
+    el = sub(parent, tag)
+    for value in values:
+        sub(el, "tt:Items", value)
+    return el
+
+
+def audio_codec_option(parent: Element, tag: str, encoding: str, codec: options.AudioCodecOptions) -> Element:
+    """One codec's Encoding, BitrateList and SampleRateList (Media1 and Media2 spell the encoding differently)."""
+    el = sub(parent, tag)
+    sub(el, "tt:Encoding", encoding)
+    int_items(el, "tt:BitrateList", codec.bitrates)
+    int_items(el, "tt:SampleRateList", codec.sample_rates)
+    return el
+
+
 def parse_name(el: Element, current: str) -> str:
     name = args.optional_text(el, "tt:Name")
     return current if name is None else name
@@ -111,6 +128,22 @@ def audio_source(parent: Element, tag: str, token: str, channels: int) -> Elemen
     el = sub(parent, tag, token=token)
     sub(el, "tt:Channels", channels)
     return el
+
+
+def video_source_modes(parent: Element, prefix: str, media: Media, source_token: str, encodings: str) -> None:
+    """<prefix>:VideoSourceModes for every mode of a source; trt and tr2 differ only in the prefix."""
+    source = media.video_source(source_token)
+    current = media.current_mode(source.token)
+    for mode in source.modes:
+        enabled = "true" if mode == current else "false"
+        el = sub(parent, f"{prefix}:VideoSourceModes", token=mode.token, Enabled=enabled)
+        sub(el, f"{prefix}:MaxFramerate", float(mode.max_framerate))
+        resolution = sub(el, f"{prefix}:MaxResolution")
+        sub(resolution, "tt:Width", mode.width)
+        sub(resolution, "tt:Height", mode.height)
+        sub(el, f"{prefix}:Encodings", encodings)
+        sub(el, f"{prefix}:Reboot", False)
+        sub(el, f"{prefix}:Description", mode.description)
 
 
 # --- video source configuration ------------------------------------------------------
