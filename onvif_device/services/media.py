@@ -303,7 +303,7 @@ class Family:
     kind: str  # the model's configuration kind
     build: Callable[[Element, str, Any, int], Element]
     parse: Callable[[Element, Any], Any] | None  # None: no Set operation in ver10
-    build_options: Callable[[Element, Context, str | None, str | None], None] | None
+    build_options: mt.OptionsAnswer | None
     in_profile: str | None  # the tt:Profile child; None for those in tt:Profile's Extension
     shown: Callable[[Any], bool] = lambda cfg: True
     listed: bool = True  # has Get…Configurations (PTZ's live in the PTZ service)
@@ -455,39 +455,17 @@ def _parse_analytics(el: Element, current: AnalyticsConfigurationState) -> Analy
     return mt._replace(current, name=mt.parse_name(el, current.name))
 
 
-def _options(build: Callable[..., Element], *extra: Any) -> Callable[[Element, Context, str | None, str | None], None]:
-    def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
-        build(parent, "trt:Options", *extra)
-
-    return answer
-
-
-def _video_source_options(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
-    media = ctx.camera.media
-    sources = [s.token for s in media.hardware.video_sources]
-    if config:
-        sources = [media.configuration("VideoSource", config).source_token]
-    mt.video_source_configuration_options(parent, "trt:Options", media, sources)
-
-
-def _with_media(build: Callable[..., Element]) -> Callable[[Element, Context, str | None, str | None], None]:
-    def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
-        build(parent, "trt:Options", ctx.camera.media)
-
-    return answer
-
-
 def _is_ver10_video(cfg: VideoEncoderConfigurationState) -> bool:
     return cfg.encoding in VER10_VIDEO_ENCODINGS
 
 
 VIDEO_SOURCE = Family(
     "VideoSource", "VideoSource", mt.video_source_configuration, mt.parse_video_source_configuration,
-    _video_source_options, "tt:VideoSourceConfiguration",
+    mt.options_answer("trt:Options", mt.video_source_configuration_options), "tt:VideoSourceConfiguration",
 )  # fmt: skip
 AUDIO_SOURCE = Family(
     "AudioSource", "AudioSource", mt.audio_source_configuration, mt.parse_audio_source_configuration,
-    _with_media(mt.audio_source_configuration_options), "tt:AudioSourceConfiguration",
+    mt.options_answer("trt:Options", mt.audio_source_configuration_options), "tt:AudioSourceConfiguration",
 )  # fmt: skip
 VIDEO_ENCODER = Family(
     "VideoEncoder", "VideoEncoder", _video_encoder, _parse_video_encoder, _video_encoder_options,
@@ -503,11 +481,11 @@ ANALYTICS = Family(
 PTZ = Family("PTZ", "PTZ", _ptz, None, None, "tt:PTZConfiguration", listed=False)
 METADATA = Family(
     "Metadata", "Metadata", mt.metadata_configuration, mt.parse_metadata_configuration,
-    _options(mt.metadata_configuration_options), "tt:MetadataConfiguration",
+    mt.options_answer("trt:Options", mt.metadata_configuration_options), "tt:MetadataConfiguration",
 )  # fmt: skip
 AUDIO_OUTPUT = Family(
     "AudioOutput", "AudioOutput", mt.audio_output_configuration, mt.parse_audio_output_configuration,
-    _with_media(mt.audio_output_configuration_options), None,
+    mt.options_answer("trt:Options", mt.audio_output_configuration_options), None,
 )  # fmt: skip
 AUDIO_DECODER = Family(
     "AudioDecoder", "AudioDecoder", mt.audio_decoder_configuration, mt.parse_audio_decoder_configuration,

@@ -511,7 +511,7 @@ def _parse_audio_encoder(el: Element, current: AudioEncoderConfigurationState) -
     )
 
 
-def _audio_options(codecs: tuple[options.AudioCodecOptions, ...]) -> Callable[..., None]:
+def _audio_options(codecs: tuple[options.AudioCodecOptions, ...]) -> mt.OptionsAnswer:
     def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
         for codec in codecs:
             mt.audio_codec_option(parent, "tr2:Options", AUDIO_MIME[codec.encoding], codec)
@@ -519,30 +519,12 @@ def _audio_options(codecs: tuple[options.AudioCodecOptions, ...]) -> Callable[..
     return answer
 
 
-def _single_options(build: Callable[..., Element], with_media: bool = True) -> Callable[..., None]:
-    def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
-        if with_media:
-            build(parent, "tr2:Options", ctx.camera.media)
-        else:
-            build(parent, "tr2:Options")
-
-    return answer
-
-
-def _video_source_options(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
-    media = ctx.camera.media
-    sources = [s.token for s in media.hardware.video_sources]
-    if config:
-        sources = [media.configuration("VideoSource", config).source_token]
-    mt.video_source_configuration_options(parent, "tr2:Options", media, sources)
-
-
 @dataclass(frozen=True)
 class Family:
     kind: str  # the model kind, also the tr2:ConfigurationSet child and the operation infix
     build: Callable[[Element, str, Any, int], Element]
     parse: Callable[[Element, Any], Any] | None
-    build_options: Callable[[Element, Context, str | None, str | None], None] | None
+    build_options: mt.OptionsAnswer | None
     listed: bool = True  # PTZ configurations are listed by the PTZ service
 
 
@@ -551,12 +533,17 @@ def _metadata(parent: Element, tag: str, cfg: Any, use_count: int) -> Element:
 
 
 FAMILIES = (
-    Family("VideoSource", mt.video_source_configuration, mt.parse_video_source_configuration, _video_source_options),
+    Family(
+        "VideoSource",
+        mt.video_source_configuration,
+        mt.parse_video_source_configuration,
+        mt.options_answer("tr2:Options", mt.video_source_configuration_options),
+    ),
     Family(
         "AudioSource",
         mt.audio_source_configuration,
         mt.parse_audio_source_configuration,
-        _single_options(mt.audio_source_configuration_options),
+        mt.options_answer("tr2:Options", mt.audio_source_configuration_options),
     ),
     Family("VideoEncoder", _video_encoder, _parse_video_encoder, _video_encoder_options),
     Family("AudioEncoder", _audio_encoder, _parse_audio_encoder, _audio_options(options.AUDIO_ENCODERS)),
@@ -566,13 +553,13 @@ FAMILIES = (
         "Metadata",
         _metadata,
         mt.parse_metadata_configuration,
-        _single_options(mt.metadata_configuration_options, with_media=False),
+        mt.options_answer("tr2:Options", mt.metadata_configuration_options),
     ),
     Family(
         "AudioOutput",
         mt.audio_output_configuration,
         mt.parse_audio_output_configuration,
-        _single_options(mt.audio_output_configuration_options),
+        mt.options_answer("tr2:Options", mt.audio_output_configuration_options),
     ),
     Family(
         "AudioDecoder",

@@ -8,7 +8,7 @@ one function serves a GetX response and a profile listing alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from onvif_device.camera.errors import InvalidArgVal
 from onvif_device.camera.media import Media, options
@@ -24,6 +24,7 @@ from onvif_device.camera.media.state import (
     VideoSourceConfigurationState,
 )
 from onvif_device.services import args
+from onvif_device.soap.operations import Context
 from onvif_device.xml import Element, child, sub
 
 # --- shared pieces -----------------------------------------------------------------
@@ -111,6 +112,19 @@ def parse_name(el: Element, current: str) -> str:
     return current if name is None else name
 
 
+# The shape of every Get…ConfigurationOptions answer: (response, ctx, ConfigurationToken, ProfileToken).
+OptionsAnswer = Callable[[Element, Context, str | None, str | None], None]
+
+
+def options_answer(tag: str, build: Callable[[Element, str, Media, str | None], Element]) -> OptionsAnswer:
+    """An options answer from a builder that needs only the model and the configuration token."""
+
+    def answer(parent: Element, ctx: Context, config: str | None, profile: str | None) -> None:
+        build(parent, tag, ctx.camera.media, config)
+
+    return answer
+
+
 # --- hardware ----------------------------------------------------------------------
 
 
@@ -186,7 +200,12 @@ def parse_video_source_configuration(el: Element, current: VideoSourceConfigurat
     )
 
 
-def video_source_configuration_options(parent: Element, tag: str, media: Media, sources: list[str]) -> Element:
+def video_source_configuration_options(parent: Element, tag: str, media: Media, config: str | None) -> Element:
+    """Bounds and sources for one configuration (its own source) or for any (every source)."""
+    if config:
+        sources = [media.configuration("VideoSource", config).source_token]
+    else:
+        sources = [s.token for s in media.hardware.video_sources]
     el = sub(parent, tag, MaximumNumberOfProfiles=str(media.max_profiles))
     mode = media.current_mode(sources[0])
     ranges = sub(el, "tt:BoundsRange")
@@ -219,7 +238,7 @@ def parse_audio_source_configuration(el: Element, current: AudioSourceConfigurat
     return _replace(current, name=parse_name(el, current.name), source_token=args.required_text(el, "tt:SourceToken"))
 
 
-def audio_source_configuration_options(parent: Element, tag: str, media: Media) -> Element:
+def audio_source_configuration_options(parent: Element, tag: str, media: Media, config: str | None) -> Element:
     el = sub(parent, tag)
     for source in media.hardware.audio_sources:
         sub(el, "tt:InputTokensAvailable", source.token)
@@ -245,7 +264,7 @@ def parse_audio_output_configuration(el: Element, current: AudioOutputConfigurat
     )
 
 
-def audio_output_configuration_options(parent: Element, tag: str, media: Media) -> Element:
+def audio_output_configuration_options(parent: Element, tag: str, media: Media, config: str | None) -> Element:
     el = sub(parent, tag)
     for output in media.hardware.audio_outputs:
         sub(el, "tt:OutputTokensAvailable", output.token)
@@ -315,7 +334,7 @@ def parse_metadata_configuration(el: Element, current: MetadataConfigurationStat
     )
 
 
-def metadata_configuration_options(parent: Element, tag: str) -> Element:
+def metadata_configuration_options(parent: Element, tag: str, media: Media, config: str | None) -> Element:
     el = sub(parent, tag, GeoLocation="false")
     ptz = sub(el, "tt:PTZStatusFilterOptions")
     sub(ptz, "tt:PanTiltStatusSupported", True)
