@@ -6,7 +6,7 @@ import secrets
 from typing import Callable
 
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route, Router
+from starlette.routing import Route, Router, WebSocketRoute
 
 from onvif_device.camera import Camera
 from onvif_device.camera.media import uris
@@ -16,6 +16,8 @@ from onvif_device.soap.auth import Authenticator
 from onvif_device.soap.digest import DigestAuthenticator
 from onvif_device.soap.endpoint import SoapEndpoint
 from onvif_device.soap.wsse import UsernameTokenVerifier
+from onvif_device.streaming.engine import StreamingEngine
+from onvif_device.streaming.http_carriers import WEBSOCKET_PATH, HttpCarriers
 
 
 def build_authenticator(camera: Camera) -> Authenticator | None:
@@ -52,9 +54,9 @@ def build_authenticator(camera: Camera) -> Authenticator | None:
     )
 
 
-def build_app(camera: Camera, base_url: Callable[[], str]) -> Router:
-    # One authenticator for SOAP and snapshots: a Digest nonce from either works on both.
-    authenticator = build_authenticator(camera)
+def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingEngine | None = None) -> Router:
+    # One authenticator for SOAP, snapshots and streams: a Digest nonce from one works on all.
+    authenticator = streaming.authenticator if streaming is not None else build_authenticator(camera)
     endpoint = SoapEndpoint(
         camera,
         operation_table(),
@@ -63,9 +65,13 @@ def build_app(camera: Camera, base_url: Callable[[], str]) -> Router:
         camera.config.server.max_body_bytes,
     )
     routes = [Route(info.path, endpoint) for info in SERVICES]
-    snapshots = SnapshotRoute(camera, authenticator)
+    snapshots = SnapshotRoute(camera, authenticator, streaming.renderers if streaming is not None else None)
     # {name:path}, not {name}: a token with "/" arrives as %2F, which the server decodes to "/".
     routes.append(Route(uris.SNAPSHOT_PREFIX + "{name:path}", snapshots.get, methods=["GET"]))
+    if streaming is not None:
+        carriers = HttpCarriers(streaming)
+        routes.append(Route(uris.STREAM_PREFIX + "{name:path}", carriers.tunnel, methods=["GET", "POST"]))
+        routes.append(WebSocketRoute(WEBSOCKET_PATH, carriers.websocket))
     routes.append(Route("/", _index))
     return Router(routes)
 

@@ -28,6 +28,7 @@ class ServerConfig(_Section):
     )
     http_port: int = Field(8080, ge=0, le=65535)
     rtsp_port: int = Field(8554, ge=0, le=65535)
+    rtsp_max_sessions: int = Field(200, ge=1, le=100_000)  # more SETUPs get 453 Not Enough Bandwidth
     discovery: bool = True
     state_dir: Path | None = None
     reboot_seconds: float = Field(3.0, ge=0, le=600, description="how long the camera is away on SystemReboot")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from onvif_device.camera import Camera
+from onvif_device.camera.media import uris
 from onvif_device.camera.state import StateStore
 from onvif_device.config import Config
 from onvif_device.server import CameraServer
@@ -25,7 +26,7 @@ from onvif_device.server import CameraServer
 def make_config(config: Config | None = None, **server: Any) -> Config:
     """`config` (or the defaults) on loopback, a free port and no discovery, with `server` overrides."""
     data = (config or Config()).model_dump()
-    data["server"].update({"host": "127.0.0.1", "http_port": 0, "discovery": False, **server})
+    data["server"].update({"host": "127.0.0.1", "http_port": 0, "rtsp_port": 0, "discovery": False, **server})
     return Config.model_validate(data)
 
 
@@ -54,6 +55,13 @@ class VirtualCamera:
     @property
     def port(self) -> int:
         return self.server.http_port
+
+    @property
+    def rtsp_port(self) -> int:
+        return self.server.rtsp_port
+
+    def stream_url(self, profile_token: str = "Profile_1") -> str:
+        return self.server.rtsp_url + uris.stream_path(profile_token)
 
     @property
     def username(self) -> str:

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
-from onvif_device.app import build_app
+from onvif_device.app import build_app, build_authenticator
 from onvif_device.camera import Camera
 from onvif_device.discovery.responder import Responder
 from onvif_device.discovery.target import Target, camera_target
 from onvif_device.discovery.udp import open_responder
 from onvif_device.netaddr import advertise_address, url_host
+from onvif_device.streaming.engine import StreamingEngine
+from onvif_device.streaming.server import RtspServer
 
 log = logging.getLogger("onvif_device")
 
@@ -49,6 +51,9 @@ class CameraServer:
     discovery: Responder | None = None  # shared by many cameras, or None: open one when config asks
     _target: Target | None = None
     _owns_discovery: bool = False
+    rtsp_port: int = 0  # the bound RTSP port; known after start()
+    streaming: StreamingEngine | None = None
+    _rtsp: RtspServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -64,17 +69,43 @@ class CameraServer:
         self.advertise = advertise_address(server.host, server.advertise_address)
         sock = _bind(server.host, server.http_port)
         self.http_port = sock.getsockname()[1]
-        self.camera.attach(self.advertise, self.http_port)
+        try:
+            await self._start_streaming()
+        except OSError:
+            sock.close()
+            raise
+        self.camera.attach(self.advertise, self.http_port, self.rtsp_port)
         self.camera.on_reboot(self._reboot.set)
         self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
         await self._up.wait()
         if server.discovery or self.discovery is not None:
             await self._start_discovery()
 
+    async def _start_streaming(self) -> None:
+        server = self.camera.config.server
+        self.streaming = StreamingEngine(
+            self.camera, build_authenticator(self.camera), max_sessions=server.rtsp_max_sessions
+        )
+        self._rtsp = RtspServer(self.streaming)
+        # After a reboot the camera comes back on the port it had.
+        self.rtsp_port = await self._rtsp.start(server.host, self.rtsp_port or server.rtsp_port)
+        await self.streaming.start(server.host, self.advertise)
+
+    async def _stop_streaming(self) -> None:
+        if self._rtsp is not None:
+            await self._rtsp.stop()
+        if self.streaming is not None:
+            await self.streaming.stop()
+
+    @property
+    def rtsp_url(self) -> str:
+        return f"rtsp://{url_host(self.advertise)}:{self.rtsp_port}"
+
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
             await self._task
+        await self._stop_streaming()
         if self._owns_discovery and self.discovery is not None:
             self.discovery.close()
 
@@ -104,8 +135,8 @@ class CameraServer:
         await self._up.wait()
 
     async def _run(self, sock: socket.socket) -> None:
-        app = build_app(self.camera, lambda: self.base_url)
         while True:
+            app = build_app(self.camera, lambda: self.base_url, self.streaming)
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
             http = _Uvicorn(config)
             serving = asyncio.create_task(http.serve(sockets=[sock]))
@@ -126,12 +157,14 @@ class CameraServer:
             self._reboot.clear()
             self._up.clear()
             self.reboots += 1
+            await self._stop_streaming()
             log.warning("rebooting: away for %gs", self.camera.config.server.reboot_seconds)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.camera.config.server.reboot_seconds)
             if self._stop.is_set():
                 return
             sock = _bind(self.camera.config.server.host, self.http_port)
+            await self._start_streaming()
             self.camera.system_log.add("camera started after reboot")
 
 

@@ -1,23 +1,23 @@
 """Snapshots: `GET /snapshot/<profile token>.jpg` answers a JPEG of what the profile shows now.
 
-The picture is the test card at the profile's video encoder resolution, titled
-with the camera's name, carrying the text OSDs of the profile's video source
-configuration and painted over by its enabled privacy masks.  Whatever codec
-the encoder streams, a snapshot is a JPEG, at the encoder's quality.
+The picture is the one the profile's stream shows (video.SceneRenderer): the
+test card's scene at the video encoder's resolution, titled with the camera's
+name, carrying the text OSDs of the profile's video source configuration and
+painted over by its enabled privacy masks.  Whatever codec the encoder streams,
+a snapshot is a JPEG, at the encoder's quality.
 
 The route guards itself as the SOAP endpoint does, with the very same
 Authenticator (one Digest secret, one replay guard): the IP address filter
 answers 403, missing or wrong credentials a 401 carrying the same challenges.
 Snapshots are media, so any user level may fetch them (access class READ_MEDIA).
 
-Model reads happen on the event loop; the slow part (building a test card
-once per size, then render, masks and JPEG encoding) runs in a worker thread.
+Model reads happen on the event loop; the slow part (building a renderer
+once per size, then render, RGB conversion and JPEG encoding) runs in a worker thread.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from collections import OrderedDict
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from PIL import Image, ImageDraw, ImageFilter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -36,7 +35,7 @@ from onvif_device.camera.media import uris
 from onvif_device.camera.media.state import MaskState, OSDState
 from onvif_device.soap.access import AccessClass, allowed
 from onvif_device.soap.auth import ANONYMOUS, Authenticator, Challenge
-from onvif_device.video import TestCard, encode_jpeg
+from onvif_device.video import MaskSpec, SceneRenderer, encode_jpeg
 
 log = logging.getLogger("onvif_device.snapshot")
 
@@ -116,13 +115,6 @@ def osd_text(osd: OSDState, when: datetime) -> str | None:
 # --- privacy masks ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class MaskSpec:
-    kind: str  # Color, Pixelated or Blurred
-    polygon: tuple[tuple[float, float], ...]  # pixels
-    rgb: tuple[int, int, int]
-
-
 def mask_spec(mask: MaskState, width: int, height: int) -> MaskSpec:
     # Mask points are normalized: x from -1 (left) to 1 (right), y from 1 (top) to -1 (bottom).
     polygon = tuple(((p.x + 1) / 2 * width, (1 - p.y) / 2 * height) for p in mask.points)
@@ -136,34 +128,6 @@ def ycbcr_to_rgb(ycbcr: tuple[float, float, float]) -> tuple[int, int, int]:
     return tuple(min(255, max(0, round(c))) for c in rgb)  # type: ignore[return-value]
 
 
-def paint_mask(frame: Image.Image, mask: MaskSpec) -> None:
-    """Cover the mask's polygon on `frame`, in place."""
-    xs = [x for x, _ in mask.polygon]
-    ys = [y for _, y in mask.polygon]
-    box = (
-        max(0, math.floor(min(xs))),
-        max(0, math.floor(min(ys))),
-        min(frame.width, math.ceil(max(xs)) + 1),
-        min(frame.height, math.ceil(max(ys)) + 1),
-    )
-    if box[0] >= box[2] or box[1] >= box[3]:
-        return
-    size = (box[2] - box[0], box[3] - box[1])
-    shape = Image.new("L", size, 0)
-    ImageDraw.Draw(shape).polygon([(x - box[0], y - box[1]) for x, y in mask.polygon], fill=255)
-    # Block and blur sizes follow the frame, so every resolution hides about as much.
-    scale = min(frame.width, frame.height)
-    if mask.kind == "Pixelated":
-        block = max(4, scale // 30)
-        small = frame.crop(box).resize((max(1, size[0] // block), max(1, size[1] // block)), Image.Resampling.BOX)
-        cover = small.resize(size, Image.Resampling.NEAREST)
-    elif mask.kind == "Blurred":
-        cover = frame.crop(box).filter(ImageFilter.GaussianBlur(max(2, scale / 40)))
-    else:
-        cover = Image.new("RGB", size, mask.rgb)
-    frame.paste(cover, box[:2], shape)
-
-
 # --- what a profile shows ------------------------------------------------------------------
 
 
@@ -175,7 +139,8 @@ class SnapshotSpec:
     height: int
     quality: int  # JPEG, 1..95
     title: str
-    when: datetime  # the camera's local wall time
+    when: datetime  # the camera's local wall time, which the OSD lines show
+    utc: datetime  # the same moment, aware: the caption's clock and the stamp
     overlay: tuple[str, ...]
     masks: tuple[MaskSpec, ...]
 
@@ -203,34 +168,36 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         masks = media.overlays.masks(configuration_token=profile.video_source)
     except OnvifError as error:  # a dangling link; the model should not let one exist
         raise NoSnapshot(f"profile {profile.token!r}: {error.reason}") from None
-    when = camera.clock.get_system_date_and_time().local
+    now = camera.clock.get_system_date_and_time()
+    when = now.local
     return SnapshotSpec(
         width=encoder.width,
         height=encoder.height,
         quality=jpeg_quality(encoder.quality),
         title=camera.identity.name,
         when=when,
+        utc=now.utc,
         overlay=tuple(text for osd in osds if (text := osd_text(osd, when))),
         masks=tuple(mask_spec(m, encoder.width, encoder.height) for m in masks if m.enabled),
     )
 
 
 class CardCache:
-    """Test cards by (width, height, title): building one takes up to half a second."""
+    """Scene renderers by (width, height, title): building one takes up to half a second."""
 
     def __init__(self, capacity: int = 8) -> None:
-        self._cards: OrderedDict[tuple[int, int, str], TestCard] = OrderedDict()
+        self._cards: OrderedDict[tuple[int, int, str], SceneRenderer] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def get(self, width: int, height: int, title: str) -> TestCard:
+    def get(self, width: int, height: int, title: str) -> SceneRenderer:
         key = (width, height, title)
         with self._lock:
             card = self._cards.get(key)
             if card is None:
                 # Built under the lock, so clients asking for one new size at once cause one build, not
                 # several; builds are rare (one per size), so a single lock is simpler than one per key.
-                card = self._cards[key] = TestCard(width, height, title)
+                card = self._cards[key] = SceneRenderer(width, height, title)
                 if len(self._cards) > self._capacity:
                     self._cards.popitem(last=False)
             self._cards.move_to_end(key)
@@ -238,12 +205,14 @@ class CardCache:
 
 
 def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
-    """The JPEG for `spec`.  Slow (milliseconds to a few hundred): call it off the event loop."""
-    frame = cards.get(spec.width, spec.height, spec.title).render(spec.when, overlay=list(spec.overlay))
-    # Masks go last, so they hide the OSD lines they overlap too: nothing shows through a mask.
-    for mask in spec.masks:
-        paint_mask(frame, mask)
-    return encode_jpeg(frame, spec.quality)
+    """The JPEG for `spec`.  Slow (milliseconds to a few hundred): call it off the event loop.
+
+    The stream's own renderer draws it, masks included, so a snapshot shows what the stream
+    shows; a snapshot is no stream frame, so its counter and stamp say frame 0.
+    """
+    renderer = cards.get(spec.width, spec.height, spec.title)
+    frame = renderer.render(spec.utc, 0, overlay=spec.overlay, masks=spec.masks)
+    return encode_jpeg(frame.to_image(), spec.quality)
 
 
 # --- the HTTP route --------------------------------------------------------------------------
@@ -252,10 +221,10 @@ def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
 class SnapshotRoute:
     """The endpoint behind `Route(SNAPSHOT_PREFIX + "{name:path}", route.get, methods=["GET"])`."""
 
-    def __init__(self, camera: Camera, authenticator: Authenticator | None) -> None:
+    def __init__(self, camera: Camera, authenticator: Authenticator | None, cards: CardCache | None = None) -> None:
         self.camera = camera
         self.authenticator = authenticator  # None: authentication is off
-        self.cards = CardCache()
+        self.cards = cards or CardCache()
 
     async def get(self, request: Request) -> Response:
         client = request.client

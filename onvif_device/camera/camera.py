@@ -44,6 +44,7 @@ class Camera:
         self._now = now
         self._listeners: list[Listener] = []
         self._media_listeners: list[Callable[[MediaChange], None]] = []
+        self._sync_point_listeners: list[Callable[[str], None]] = []
         self.hardware = build_hardware(config.media)
         self._reboot_hook: Callable[[], None] | None = None
         self.address = ""  # where the camera is reachable, once a server has bound
@@ -69,6 +70,8 @@ class Camera:
                 self.system_log.add("saved media set-up does not match the configured sources; factory media restored")
                 self._save()
         self.media = Media(self.hardware, state.media, self._media_changed, self.config.media.max_profiles)
+        # The streaming engine's listeners outlive a factory reset, which builds a new Media.
+        self.media.sync_point_listeners = self._sync_point_listeners
 
     def factory_state(self) -> CameraState:
         """The state a new camera, or a hard factory reset, starts from."""
@@ -94,28 +97,44 @@ class Camera:
         ]
         return state
 
-    def attach(self, address: str, http_port: int) -> None:
+    def attach(self, address: str, http_port: int, rtsp_port: int | None = None) -> None:
         """The server tells the camera where it listens, so the network settings say so too."""
         self.address = address
-        http = next((p for p in self.state.network.protocols if p.name == "HTTP"), None)
-        if http is not None and http.ports != [http_port]:
-            http.ports = [http_port]
+        bound = {"HTTP": http_port}
+        if rtsp_port is not None:
+            self.rtsp_port = bound["RTSP"] = rtsp_port
+        changed = False
+        for protocol in self.state.network.protocols:
+            port = bound.get(protocol.name)
+            if port is not None and protocol.ports != [port]:
+                protocol.ports = [port]
+                changed = True
+        if changed:
             self._changed("network")
 
     # --- change tracking ----------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> None:
-        """Call `listener(area)` after every change ("users", "network", "scopes", ...)."""
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(area)` after every change ("users", "network", "scopes", ...).
+
+        Returns the function that unsubscribes it."""
         self._listeners.append(listener)
+        return lambda: _discard(self._listeners, listener)
 
     def _changed(self, area: str) -> None:
         self._save()
         for listener in list(self._listeners):
             listener(area)
 
-    def subscribe_media(self, listener: Callable[[MediaChange], None]) -> None:
+    def subscribe_media(self, listener: Callable[[MediaChange], None]) -> Callable[[], None]:
         """Call `listener(change)` after every profile, configuration, OSD or mask change."""
         self._media_listeners.append(listener)
+        return lambda: _discard(self._media_listeners, listener)
+
+    def subscribe_sync_points(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call `listener(profile_token)` on SetSynchronizationPoint."""
+        self._sync_point_listeners.append(listener)
+        return lambda: _discard(self._sync_point_listeners, listener)
 
     def _media_changed(self, change: MediaChange) -> None:
         self._changed("media")
@@ -194,3 +213,8 @@ def _fits(media: MediaState, hardware: Hardware) -> bool:
 def _hostname_for(identity: Identity) -> str:
     model = "".join(c if c.isalnum() else "-" for c in identity.model).strip("-") or "camera"
     return f"{model}-{identity.serial_number[-6:]}".lower()
+
+
+def _discard(listeners: list, listener: object) -> None:
+    if listener in listeners:
+        listeners.remove(listener)

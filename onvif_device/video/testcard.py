@@ -15,6 +15,10 @@ Because the scene lives in units, every view size shows the same picture:
 a 640x360 stream, a 1920x1080 stream and their snapshots differ only in
 sharpness, and views of another aspect ratio see the centre of that frame
 (4:3 shows its full height, 21:9 its full width).
+
+The panorama and the geometry (``view_scale``, ``window``, ``bounce``) are
+shared with ``scene.SceneRenderer``, which draws the same picture in YUV for
+streams, so a stream and a Pillow-drawn test card agree.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ TIME_SAMPLE = "0000-00-00 00:00:00.000"
 _Font = ImageFont.FreeTypeFont
 
 
-def _font(size: float) -> _Font:
+def text_font(size: float) -> _Font:
     font = ImageFont.load_default(size=max(1, round(size)))
     # Without FreeType, Pillow falls back to a fixed 11-pixel bitmap font.
     if not isinstance(font, ImageFont.FreeTypeFont):  # pragma: no cover
@@ -64,18 +68,54 @@ def _font(size: float) -> _Font:
     return font
 
 
-def _check_side(name: str, value: object) -> int:
+def check_side(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIDE:
         raise ValueError(f"{name} must be an integer from 1 to {MAX_SIDE} pixels, got {value!r}")
     return value
 
 
-def _window_units(width: int, height: int) -> tuple[float, float]:
+def check_title(title: object) -> str:
+    """The title as the caption shows it: on one line, since a newline would break the layout."""
+    if not isinstance(title, str):
+        raise ValueError(f"title must be a string, got {title!r}")
+    return " ".join(title.split())
+
+
+def window_units(width: int, height: int) -> tuple[float, float]:
     """The zoom-1 field of view in units: the view's aspect, fitted inside a reference frame."""
     aspect = width / height
     if aspect >= REF_ASPECT:
         return REF_ASPECT, REF_ASPECT / aspect
     return aspect, 1.0
+
+
+def view_scale(width: int, height: int) -> float:
+    """Panorama pixels per unit for a view: its zoom-1 window is the view's size, within limits."""
+    return min(max(width / window_units(width, height)[0], MIN_SCALE), MAX_SCALE)
+
+
+def check_pan_tilt(pan: float, tilt: float) -> None:
+    for name, value in (("pan", pan), ("tilt", tilt)):
+        if not -1.0 <= value <= 1.0:  # also refuses NaN
+            raise ValueError(f"{name} must be from -1 to 1, got {value!r}")
+
+
+def window(
+    width: int, height: int, scale: float, pan: float, tilt: float, magnification: float
+) -> tuple[float, float, float, float]:
+    """The view's window on the panorama drawn at ``scale``: left, top, width, height in its pixels.
+
+    Pan and tilt use the reference frame, not this view's, so they aim the same at
+    any size; the window stays inside the panorama.
+    """
+    units_w, units_h = window_units(width, height)
+    win_w, win_h = units_w * scale / magnification, units_h * scale / magnification
+    scene_w, scene_h = SCENE_W * scale, SCENE_H * scale
+    centre_x = (SCENE_W / 2 + pan * (SCENE_W - REF_ASPECT) / 2) * scale
+    centre_y = (SCENE_H / 2 - tilt * (SCENE_H - 1) / 2) * scale
+    left = min(max(centre_x - win_w / 2, 0.0), scene_w - win_w)
+    top = min(max(centre_y - win_h / 2, 0.0), scene_h - win_h)
+    return left, top, win_w, win_h
 
 
 def _triangle(t: float, period: float) -> float:
@@ -84,9 +124,13 @@ def _triangle(t: float, period: float) -> float:
     return 2 * phase if phase < 0.5 else 2 - 2 * phase
 
 
-@lru_cache(maxsize=4)
-def _scene(scale: float) -> Image.Image:
-    """The static panorama at ``scale`` pixels per unit; shared, never modified."""
+def bounce(seconds: float) -> tuple[float, float]:
+    """Where the bouncing box is at ``seconds``: 0 (left, top) to 1 (right, bottom) of its room."""
+    return _triangle(seconds, BOUNCE_PERIODS[0]), _triangle(seconds, BOUNCE_PERIODS[1])
+
+
+def draw_panorama(scale: float) -> Image.Image:
+    """The static panorama at ``scale`` pixels per unit (up to 0.4 s; callers cache it)."""
     size = (round(SCENE_W * scale), round(SCENE_H * scale))
 
     def px(units: float) -> int:
@@ -127,7 +171,7 @@ def _scene(scale: float) -> Image.Image:
 
     # Targets labelled with the pan that centres them: pan p looks at
     # x = centre + p * (SCENE_W - REF_ASPECT) / 2.
-    label = _font(0.09 * scale)
+    label = text_font(0.09 * scale)
     for pan, y in ((-1.0, 0.55), (-0.5, 0.95), (0.5, 0.95), (1.0, 0.55)):
         x = centre + pan * (SCENE_W - REF_ASPECT) / 2
         for radius, colour in (
@@ -142,12 +186,15 @@ def _scene(scale: float) -> Image.Image:
         draw.text((px(x), px(y)), f"{pan:+.1f}", font=label, fill=(0, 0, 0), anchor="mm")
 
     # The top and bottom edges, seen only near the tilt limits.
-    edge = _font(0.06 * scale)
+    edge = text_font(0.06 * scale)
     for i in range(math.floor(SCENE_W)):
         x = px(i + 0.5)
         draw.text((x, px(0.03)), "TILT +1", font=edge, fill=(255, 255, 255), anchor="mt")
         draw.text((x, px(SCENE_H - 0.03)), "TILT -1", font=edge, fill=(255, 255, 255), anchor="mb")
     return scene
+
+
+_scene = lru_cache(maxsize=4)(draw_panorama)  # shared by test cards, never modified
 
 
 class TestCard:
@@ -160,19 +207,16 @@ class TestCard:
     __test__ = False  # not a pytest test class, despite the name
 
     def __init__(self, width: int, height: int, title: str) -> None:
-        self.width = _check_side("width", width)
-        self.height = _check_side("height", height)
-        if not isinstance(title, str):
-            raise ValueError(f"title must be a string, got {title!r}")
-        self.title = " ".join(title.split())  # a newline would break the caption's layout
+        self.width = check_side("width", width)
+        self.height = check_side("height", height)
+        self.title = check_title(title)
 
-        self._window = _window_units(width, height)
-        self._scale = min(max(width / self._window[0], MIN_SCALE), MAX_SCALE)
+        self._scale = view_scale(width, height)
         self._scene = _scene(self._scale)  # built here so the first frame is not late
 
         # Text scales with the height but the clock must fit the width.
-        fit = 0.9 * width / _font(100).getlength(TIME_SAMPLE) * 100
-        self._text = _font(max(8, min(height / 22, fit)))
+        fit = 0.9 * width / text_font(100).getlength(TIME_SAMPLE) * 100
+        self._text = text_font(max(8, min(height / 22, fit)))
         self._stroke = max(1, round(self._text.size / 14))
         ascent, descent = self._text.getmetrics()
         self._line = ascent + descent
@@ -228,21 +272,12 @@ class TestCard:
 
     def _view(self, pan: float, tilt: float, zoom: float) -> Image.Image:
         """Crop the window at (pan, tilt, zoom) out of the panorama, resized to the view."""
-        for name, value in (("pan", pan), ("tilt", tilt)):
-            if not -1.0 <= value <= 1.0:  # also refuses NaN
-                raise ValueError(f"{name} must be from -1 to 1, got {value!r}")
+        check_pan_tilt(pan, tilt)
         if not 1.0 <= zoom < math.inf:
             raise ValueError(f"zoom must be a finite number >= 1, got {zoom!r}")
 
         scene_w, scene_h = self._scene.size
-        # Window size and centre in panorama pixels; pan and tilt use the
-        # reference frame, not this view's, so they aim the same at any size.
-        win_w = self._window[0] * self._scale / zoom
-        win_h = self._window[1] * self._scale / zoom
-        centre_x = (SCENE_W / 2 + pan * (SCENE_W - REF_ASPECT) / 2) * self._scale
-        centre_y = (SCENE_H / 2 - tilt * (SCENE_H - 1) / 2) * self._scale
-        left = min(max(centre_x - win_w / 2, 0.0), scene_w - win_w)
-        top = min(max(centre_y - win_h / 2, 0.0), scene_h - win_h)
+        left, top, win_w, win_h = window(self.width, self.height, self._scale, pan, tilt, zoom)
 
         if (round(win_w), round(win_h)) == (self.width, self.height):
             # One panorama pixel per view pixel: a crop is a copy (0.6 ms at 1080p),
@@ -258,8 +293,8 @@ class TestCard:
         side = max(2, self.height // 8)
         room_x = max(0, self.width - side)
         room_y = max(0, self._band_top - side)
-        x = round(_triangle(seconds, BOUNCE_PERIODS[0]) * room_x)
-        y = round(_triangle(seconds, BOUNCE_PERIODS[1]) * room_y)
+        across, down = bounce(seconds)
+        x, y = round(across * room_x), round(down * room_y)
         border = max(1, side // 12)
         draw.rectangle(
             [x, y, x + side - 1, y + side - 1],

@@ -1,0 +1,73 @@
+"""The RTSP port: an asyncio TCP server whose connections are RTSP conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from onvif_device.streaming.connection import RtspConnection
+from onvif_device.streaming.engine import StreamingEngine
+
+
+class TcpLink:
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        peer = transport.get_extra_info("peername") or ("", 0)
+        self.peer = (peer[0], peer[1])
+
+    def write(self, data: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(data)
+
+    def buffered(self) -> int:
+        return self.transport.get_write_buffer_size()
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+class _RtspProtocol(asyncio.Protocol):
+    def __init__(self, engine: StreamingEngine) -> None:
+        self.engine = engine
+        self.connection: RtspConnection | None = None
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        self.connection = RtspConnection(self.engine, TcpLink(transport), "tcp")
+
+    def data_received(self, data: bytes) -> None:
+        if self.connection is not None:
+            self.connection.data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.connection is not None:
+            self.connection.connection_lost()
+
+
+class RtspServer:
+    def __init__(self, engine: StreamingEngine) -> None:
+        self.engine = engine
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen on `port` (0: any free one); returns the bound port."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # proto=IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted sockets (see server._bind).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            raise OSError(exc.errno, f"cannot listen for RTSP on {host}:{port}: {exc.strerror}") from None
+        sock.listen(1024)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _RtspProtocol(self.engine), sock=sock)
+        self.port = sock.getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None

@@ -1,0 +1,1 @@
+"""Tests of the media layer: encoders, audio, file sources."""
