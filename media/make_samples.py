@@ -3,8 +3,9 @@
     python media/make_samples.py [output directory, default: this folder]
 
 Every clip is 640x360 at 25 fps with a key frame every 25 frames and no
-B-frames, like a camera's stream; the encoders run with fixed settings so a
-rerun gives clips of the same size and content.
+B-frames, like a camera's stream. The encoders run with fixed settings, so a
+rerun gives the same pictures at about the same size (not always the same
+bytes: libx265 records its own settings and timing in the stream).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from onvif_device.streaming.engine import StreamingEngine
 from onvif_device.streaming.http_carriers import WEBSOCKET_PATH, HttpCarriers
 
 
-def build_authenticator(camera: Camera) -> Authenticator | None:
+def build_authenticator(camera: Camera, *, allow_rfc2069: bool = False) -> Authenticator | None:
     auth = camera.config.auth
     if not auth.enabled:
         return None
@@ -33,6 +33,7 @@ def build_authenticator(camera: Camera) -> Authenticator | None:
         realm=f"{camera.identity.manufacturer} {camera.identity.serial_number}",
         algorithms=camera.state.hashing_algorithms,
         secret=secrets.token_bytes(32),
+        allow_rfc2069=allow_rfc2069,
     )
 
     def follow_hashing_algorithms(area: str) -> None:
@@ -55,8 +56,9 @@ def build_authenticator(camera: Camera) -> Authenticator | None:
 
 
 def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingEngine | None = None) -> Router:
-    # One authenticator for SOAP, snapshots and streams: a Digest nonce from one works on all.
-    authenticator = streaming.authenticator if streaming is not None else build_authenticator(camera)
+    # One authenticator for SOAP and snapshots: a Digest nonce from either works on both.
+    # RTSP has its own (the streaming engine's), which also takes RFC 2069 answers.
+    authenticator = build_authenticator(camera)
     endpoint = SoapEndpoint(
         camera,
         operation_table(),

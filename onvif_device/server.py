@@ -83,9 +83,13 @@ class CameraServer:
 
     async def _start_streaming(self) -> None:
         server = self.camera.config.server
-        self.streaming = StreamingEngine(
-            self.camera, build_authenticator(self.camera), max_sessions=server.rtsp_max_sessions
-        )
+        if self.streaming is None:  # one engine for the camera's life; a reboot stops and restarts it
+            self.streaming = StreamingEngine(
+                # RTSP clients built on live555 (VLC, many NVRs) answer Digest without qop (RFC 2069).
+                self.camera,
+                build_authenticator(self.camera, allow_rfc2069=True),
+                max_sessions=server.rtsp_max_sessions,
+            )
         self._rtsp = RtspServer(self.streaming)
         # After a reboot the camera comes back on the port it had.
         self.rtsp_port = await self._rtsp.start(server.host, self.rtsp_port or server.rtsp_port)
@@ -135,8 +139,8 @@ class CameraServer:
         await self._up.wait()
 
     async def _run(self, sock: socket.socket) -> None:
+        app = build_app(self.camera, lambda: self.base_url, self.streaming)
         while True:
-            app = build_app(self.camera, lambda: self.base_url, self.streaming)
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
             http = _Uvicorn(config)
             serving = asyncio.create_task(http.serve(sockets=[sock]))

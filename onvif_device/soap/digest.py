@@ -325,11 +325,17 @@ def _parse_credentials(authorization: str) -> _Credentials:
         nonce=params["nonce"],
         uri=params["uri"],
         response=params["response"],
-        algorithm=params.get("algorithm", "MD5"),
+        algorithm=params.get("algorithm") or _algorithm_by_length(params["response"]),
         qop=params.get("qop"),
         nc=params.get("nc"),
         cnonce=params.get("cnonce"),
     )
+
+
+def _algorithm_by_length(response: str) -> str:
+    """The algorithm of an answer that does not name one: MD5 by RFC 7616, unless it is
+    too long for MD5 (aiortsp hashes with the offered SHA-256 and leaves the name out)."""
+    return "SHA-256" if len(response) == 64 else "MD5"
 
 
 def _parse_digest_params(header: str) -> dict[str, str]:

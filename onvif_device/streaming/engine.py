@@ -117,10 +117,14 @@ class StreamingEngine:
         if stream is not None and stream.plan == plan:
             return stream.formats
         sets: tuple[bytes, ...] = ()
+        loop = asyncio.get_running_loop()
+        if plan.video is not None:
+            # A PLAY usually follows: have the picture of this size drawn by then.
+            loop.run_in_executor(None, self.renderers.get, plan.video.width, plan.video.height, self.camera.identity.name)
         if plan.video is not None and plan.video.codec in ("H264", "H265"):
             sets = self._parameter_sets.get(plan.video)
             if sets is None:
-                sets = await asyncio.get_running_loop().run_in_executor(None, _parameter_sets, plan.video)
+                sets = await loop.run_in_executor(None, _parameter_sets, plan.video)
                 self._parameter_sets[plan.video] = sets
         return track_formats(plan, sets)
 
@@ -142,9 +146,22 @@ class StreamingEngine:
             return None
         return f"{stream.senders[track].ssrc:08X}"
 
-    def play(self, session: Session) -> dict[str, tuple[int, int]]:
+    async def play(self, session: Session) -> dict[str, tuple[int, int]]:
+        """Get the session's stream ready to send; returns where each track starts (RTP-Info)."""
         stream = self._stream(session.profile_token)
+        if stream.source is None and stream.plan.video is not None and stream.warm_encoder is None:
+            # Build the picture and open the encoder before the clock starts, so the first
+            # frames are not late (and dropped) while a new size's panorama is drawn.
+            encoder = await asyncio.get_running_loop().run_in_executor(None, self._warm_up, stream.plan)
+            if stream.source is None and stream.warm_encoder is None:
+                stream.warm_encoder = encoder
+            else:
+                encoder.close()
         return stream.starting_points()
+
+    def _warm_up(self, plan: StreamPlan) -> VideoEncoder:
+        self.renderers.get(plan.video.width, plan.video.height, self.camera.identity.name)
+        return VideoEncoder(plan.video)
 
     def start_sending(self, session: Session) -> None:
         """After PLAY's reply: unicast tracks join the stream, multicast ones the group sender."""
@@ -216,6 +233,7 @@ class StreamingEngine:
         def failed(reason: str) -> None:
             loop.call_soon_threadsafe(stream.end, reason)
 
+        encoder, stream.warm_encoder = stream.warm_encoder, None
         return LiveSource(
             stream.plan,
             stream.senders,
@@ -225,6 +243,7 @@ class StreamingEngine:
             wall_clock=self.camera.clock.utc_now,
             start=stream.source_start,
             on_failure=failed,
+            video_encoder=encoder,
         )
 
     def _picture(self, profile_token: str) -> Picture:

@@ -301,7 +301,7 @@ class RtspMethods:
         if session.state == PLAYING:
             return Reply(200, headers)  # a keep-alive PLAY, as some clients send
         try:
-            starts = self.engine.play(session)
+            starts = await self.engine.play(session)
         except NoStream as missing:
             return error(404, str(missing))
         base = target.base

@@ -87,6 +87,7 @@ class LiveSource:
         wall_clock: Callable[[], datetime],
         start: float,
         on_failure: Callable[[str], None] = lambda reason: None,
+        video_encoder: VideoEncoder | None = None,
     ) -> None:
         self.plan = plan
         self.senders = senders
@@ -95,6 +96,7 @@ class LiveSource:
         self._deliver = deliver
         self._wall_clock = wall_clock
         self._on_failure = on_failure
+        self._video_encoder = video_encoder  # opened ahead by the engine, or None: open one here
         self.start_time = start
         self.stats = SourceStats()
         self._stop = threading.Event()
@@ -134,7 +136,7 @@ class LiveSource:
 
     def _loop(self) -> None:
         start = self.start_time
-        video = _VideoTrack(self, self.plan.video) if self.plan.video is not None else None
+        video = _VideoTrack(self, self.plan.video, self._video_encoder) if self.plan.video is not None else None
         audio = _AudioTrack(self) if self.plan.audio is not None else None
         meta_interval = self.plan.metadata.interval if self.plan.metadata is not None else None
         schedules: dict[str, _Schedule] = {}
@@ -195,10 +197,10 @@ class LiveSource:
 
 
 class _VideoTrack:
-    def __init__(self, source: LiveSource, settings: VideoSettings) -> None:
+    def __init__(self, source: LiveSource, settings: VideoSettings, encoder: VideoEncoder | None) -> None:
         self.source = source
         self.settings = settings
-        self.encoder = VideoEncoder(settings)
+        self.encoder = encoder or VideoEncoder(settings)
         self.sender = source.senders[VIDEO]
 
     def reconfigure(self, settings: VideoSettings) -> None:

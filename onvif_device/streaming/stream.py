@@ -115,6 +115,7 @@ class Stream:
         self.gop: list[OutFrame] = []
         self.source: LiveSource | None = None
         self.source_start: float | None = None  # monotonic instant the running source counts from
+        self.warm_encoder = None  # opened before PLAY's reply, handed to the next source
         self.ended: str | None = None
         # What the next frame each viewer would receive starts with: RTP-Info for a new viewer.
         self._next_sequence = {name: s.payloader.next_sequence_number for name, s in self.senders.items()}
@@ -164,6 +165,9 @@ class Stream:
             self.source = None
         self.source_start = None
         self.gop.clear()
+        if self.warm_encoder is not None:
+            self.warm_encoder.close()
+            self.warm_encoder = None
 
     def end(self, reason: str) -> None:
         """The stream cannot go on (its profile changed codec or went away)."""

@@ -21,14 +21,19 @@ class Reply:
 
 
 class Wire:
-    def __init__(self, host: str, port: int, timeout: float = 10.0) -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    """An RTSP conversation over a TCP socket, or over any carrier given `send` and `recv`."""
+
+    def __init__(self, host: str = "", port: int = 0, timeout: float = 10.0, *, send=None, recv=None, close=None) -> None:
+        if send is None:
+            sock = socket.create_connection((host, port), timeout=timeout)
+            send, recv, close = sock.sendall, lambda: sock.recv(65536), sock.close
+        self._send, self._recv, self._close = send, recv, close
         self.buffer = b""
         self.cseq = 0
         self.frames: list[tuple[int, bytes]] = []  # interleaved frames seen while reading replies
 
     def close(self) -> None:
-        self.sock.close()
+        self._close()
 
     def __enter__(self) -> Wire:
         return self
@@ -37,7 +42,7 @@ class Wire:
         self.close()
 
     def send_raw(self, data: bytes) -> None:
-        self.sock.sendall(data)
+        self._send(data)
 
     def request(self, method: str, uri: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Reply:
         self.cseq += 1
@@ -49,7 +54,7 @@ class Wire:
         return self.reply()
 
     def _fill(self) -> None:
-        chunk = self.sock.recv(65536)
+        chunk = self._recv()
         if not chunk:
             raise ConnectionError("server closed the connection")
         self.buffer += chunk

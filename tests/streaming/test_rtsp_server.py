@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import threading
 
 import pytest
@@ -226,6 +227,9 @@ def test_digest_authentication_like_soap():
             assert wire.request("DESCRIBE", cam.stream_url(), {"Authorization": wrong}).status == 401
 
 
+_nonce_count = itertools.count(1)
+
+
 def _digest_answer(challenge: str, method: str, uri: str, user: str, password: str) -> str:
     import hashlib
     import re
@@ -239,7 +243,7 @@ def _digest_answer(challenge: str, method: str, uri: str, user: str, password: s
 
     ha1 = h(f"{user}:{fields['realm']}:{password}")
     ha2 = h(f"{method}:{uri}")
-    cnonce, nc = "0a4f113b", "00000001"
+    cnonce, nc = "0a4f113b", f"{next(_nonce_count):08x}"  # strictly rising, as the server demands
     if "qop" in fields:
         response = h(f"{ha1}:{fields['nonce']}:{nc}:{cnonce}:auth:{ha2}")
         extra = f', qop=auth, nc={nc}, cnonce="{cnonce}"'

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import av
 import numpy as np
+from av.audio.codeccontext import AudioCodecContext
 
 from onvif_device.streaming.rtp import audio_specific_config, decode_ulaw, encode_ulaw
 
@@ -97,7 +98,8 @@ class AudioEncoder:
         self._pending = bytearray()  # PCM not yet a whole packet
         self._position = 0  # samples taken from _pending so far
         self._bytes_per_sample = 2 * settings.channels
-        self._aac: av.codec.context.CodecContext | None = None
+        self._aac: AudioCodecContext | None = None
+        self._aac_timestamp = -_AAC_FRAME_SAMPLES  # FFmpeg's encoder delay: one frame
         if settings.codec == "AAC":
             self._aac = _open_aac(settings)
 
@@ -133,7 +135,7 @@ class AudioEncoder:
             self._position += self.packet_samples
         return units
 
-    def _encode_aac(self, context: av.codec.context.CodecContext, pcm: bytes) -> list[EncodedAudio]:
+    def _encode_aac(self, context: AudioCodecContext, pcm: bytes) -> list[EncodedAudio]:
         channels = self.settings.channels
         # FFmpeg's AAC encoder takes planar float samples.
         planar = np.frombuffer(pcm, "<i2").reshape(-1, channels).T.astype(np.float32) / 32768
@@ -144,14 +146,19 @@ class AudioEncoder:
         )
         frame.sample_rate = self.settings.sample_rate
         frame.pts = self._position
-        return [EncodedAudio(packet.pts, bytes(packet)) for packet in context.encode(frame)]
+        units = []
+        for packet in context.encode(frame):
+            # Units leave in order, one per 1024 samples, the first holding the priming.
+            units.append(EncodedAudio(self._aac_timestamp, bytes(packet)))
+            self._aac_timestamp += _AAC_FRAME_SAMPLES
+        return units
 
     def close(self) -> None:
         self._aac = None
         self._pending.clear()
 
 
-def _open_aac(settings: AudioSettings) -> av.codec.context.CodecContext:
+def _open_aac(settings: AudioSettings) -> AudioCodecContext:
     context = av.CodecContext.create("aac", "w")
     context.sample_rate = settings.sample_rate
     context.layout = "mono" if settings.channels == 1 else "stereo"

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import av
-from av.codec.context import CodecContext, Flags
+from av.codec.context import Flags
+from av.video.codeccontext import VideoCodecContext
 
 from .planes import Conversion
 
@@ -42,9 +43,8 @@ _X264_PROFILES = {  # ONVIF profile: (x264 profile, x264 tools, what the stream 
 
 @dataclass(frozen=True, slots=True)
 class OpenedCodec:
-    context: CodecContext
-    pix_fmt: str
-    conversion: Conversion
+    context: VideoCodecContext
+    conversion: Conversion  # its value is the pixel format the codec takes
     profile: str | None  # the profile actually encoded: Main10 may have become Main
 
 
@@ -65,9 +65,10 @@ def _rate_options(settings: VideoSettings) -> dict[str, str]:
     return {"crf": str(crf(settings.quality)), "maxrate": str(bits), "bufsize": str(bits)}
 
 
-def _context(settings: VideoSettings, codec: str, pix_fmt: str) -> CodecContext:
-    context = av.CodecContext.create(codec, "w")
-    context.width, context.height, context.pix_fmt = settings.width, settings.height, pix_fmt
+def _context(settings: VideoSettings, codec: str, conversion: Conversion) -> VideoCodecContext:
+    context = cast(VideoCodecContext, av.CodecContext.create(codec, "w"))
+    context.width, context.height = settings.width, settings.height
+    context.pix_fmt = conversion.value
     rate = Fraction(settings.fps).limit_denominator(1001)
     context.framerate = rate
     context.time_base = 1 / rate  # frame pts are frame numbers
@@ -88,7 +89,7 @@ def open_codec(settings: VideoSettings) -> OpenedCodec:
 
 def _open_h264(settings: VideoSettings) -> OpenedCodec:
     name, tools, encoded = _X264_PROFILES[settings.profile or "Main"]
-    context = _context(settings, "libx264", "yuv420p")
+    context = _context(settings, "libx264", Conversion.NONE)
     context.options = {
         "preset": "ultrafast",
         "tune": "zerolatency",
@@ -97,7 +98,7 @@ def _open_h264(settings: VideoSettings) -> OpenedCodec:
         "x264-params": "scenecut=0" + tools,
     } | _rate_options(settings)
     context.open()
-    return OpenedCodec(context, "yuv420p", Conversion.NONE, encoded)
+    return OpenedCodec(context, Conversion.NONE, encoded)
 
 
 def _open_h265(settings: VideoSettings) -> OpenedCodec:
@@ -111,21 +112,21 @@ def _open_h265(settings: VideoSettings) -> OpenedCodec:
     }
     options |= _rate_options(settings)
     if settings.profile == "Main10":
-        context = _context(settings, "libx265", "yuv420p10le")
+        context = _context(settings, "libx265", Conversion.TEN_BIT)
         context.options = options | {"profile": "main10"}
         try:
             context.open()
-            return OpenedCodec(context, "yuv420p10le", Conversion.TEN_BIT, "Main10")
+            return OpenedCodec(context, Conversion.TEN_BIT, "Main10")
         except av.FFmpegError:
             pass  # an 8-bit-only libx265
-    context = _context(settings, "libx265", "yuv420p")
+    context = _context(settings, "libx265", Conversion.NONE)
     context.options = options | {"profile": "main"}
     context.open()
-    return OpenedCodec(context, "yuv420p", Conversion.NONE, "Main")
+    return OpenedCodec(context, Conversion.NONE, "Main")
 
 
 def _open_mjpeg(settings: VideoSettings) -> OpenedCodec:
-    context = _context(settings, "mjpeg", "yuvj420p")
+    context = _context(settings, "mjpeg", Conversion.FULL_RANGE)
     qscale = str(jpeg_qscale(settings.quality))
     context.options = {
         "qmin": qscale,
@@ -134,4 +135,4 @@ def _open_mjpeg(settings: VideoSettings) -> OpenedCodec:
         "force_duplicated_matrix": "1",  # write a chroma table too (see jpeg_chroma_table)
     }
     context.open()
-    return OpenedCodec(context, "yuvj420p", Conversion.FULL_RANGE, None)
+    return OpenedCodec(context, Conversion.FULL_RANGE, None)

@@ -3,11 +3,11 @@
 A picture is Y (H x W), U and V (H/2 x W/2), 8-bit, BT.601 limited range
 (luma 16..235, chroma 16..240): what H.264 and H.265 streams carry unless they
 signal otherwise, and what PyAV decodes them to. JPEG is full range (0..255),
-so pictures bound for it are stretched on the way in (``FULL_RANGE``).
+so pictures bound for it are stretched on the way in (``Conversion.FULL_RANGE``).
 
 PyAV frames may pad each row (``line_size`` > width), so a plane is copied
-row-wise into, and viewed row-wise out of, the frame's own buffer: one copy in,
-none out.
+row-wise into, and viewed row-wise out of, the frame's own buffer: one copy in
+(plus swscale's range stretch for JPEG), none out.
 """
 
 from __future__ import annotations
@@ -17,25 +17,17 @@ from enum import Enum
 
 import av
 import numpy as np
+from av.video.reformatter import ColorRange
 
 Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _stretch(low: int, high: int) -> np.ndarray:
-    """A lookup table mapping ``low..high`` onto 0..255, clipping outside."""
-    values = (np.arange(256) - low) * 255 / (high - low)
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
 class Conversion(Enum):
-    """How an 8-bit limited-range plane becomes the encoder's sample."""
+    """How an 8-bit limited-range picture becomes the encoder's input; the value is its format."""
 
-    NONE = "none"
-    FULL_RANGE = "full range"  # for JPEG (yuvj420p)
-    TEN_BIT = "10-bit"  # for H.265 Main10 (yuv420p10le): same range, two more bits
-
-
-_FULL_RANGE_TABLES = (_stretch(16, 235), _stretch(16, 240), _stretch(16, 240))
+    NONE = "yuv420p"
+    FULL_RANGE = "yuvj420p"  # for JPEG: 16..235 stretched to 0..255
+    TEN_BIT = "yuv420p10le"  # for H.265 Main10: the same range, two more bits
 
 
 def check_planes(planes: Sequence[np.ndarray], width: int, height: int) -> None:
@@ -54,22 +46,29 @@ def check_planes(planes: Sequence[np.ndarray], width: int, height: int) -> None:
 def _rows(plane: av.video.plane.VideoPlane, dtype: type) -> np.ndarray:
     """The plane's visible samples as a (height, width) view of the frame's buffer."""
     itemsize = np.dtype(dtype).itemsize
-    buffer = np.frombuffer(plane, dtype)
+    buffer: np.ndarray = np.frombuffer(memoryview(plane), dtype)
     return buffer.reshape(plane.height, plane.line_size // itemsize)[:, : plane.width]
 
 
 def frame_from_planes(
-    planes: Sequence[np.ndarray], width: int, height: int, pix_fmt: str, conversion: Conversion
+    planes: Sequence[np.ndarray], width: int, height: int, conversion: Conversion
 ) -> av.VideoFrame:
     """A new frame holding a copy of ``planes``, converted for the encoder."""
-    frame = av.VideoFrame(width, height, pix_fmt)
-    for index, (source, target) in enumerate(zip(planes, frame.planes)):
-        if conversion is Conversion.TEN_BIT:
+    if conversion is Conversion.TEN_BIT:
+        frame = av.VideoFrame(width, height, conversion.value)
+        for source, target in zip(planes, frame.planes):
             np.left_shift(source, 2, out=_rows(target, np.uint16), dtype=np.uint16)
-        elif conversion is Conversion.FULL_RANGE:
-            np.take(_FULL_RANGE_TABLES[index], source, out=_rows(target, np.uint8), mode="clip")
-        else:
-            _rows(target, np.uint8)[:] = source
+        return frame
+    frame = av.VideoFrame(width, height, "yuv420p")
+    for source, target in zip(planes, frame.planes):
+        _rows(target, np.uint8)[:] = source
+    if conversion is Conversion.FULL_RANGE:
+        # swscale stretches the range with SIMD, in half the time of a NumPy table lookup.
+        return frame.reformat(
+            format=conversion.value,
+            src_color_range=ColorRange.MPEG,
+            dst_color_range=ColorRange.JPEG,
+        )
     return frame
 
 

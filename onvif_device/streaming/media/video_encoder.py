@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import av
 import numpy as np
+from av.video.codeccontext import VideoCodecContext
 
 from onvif_device.streaming.rtp import split_annexb
 
@@ -98,14 +100,13 @@ class VideoEncoder:
     def __init__(self, settings: VideoSettings) -> None:
         self.settings = settings
         opened = open_codec(settings)
-        self._context: av.codec.context.CodecContext | None = opened.context
-        self._pix_fmt = opened.pix_fmt
+        self._context: VideoCodecContext | None = opened.context
         self._conversion = opened.conversion
         self.profile = opened.profile  # what is encoded, which may differ from the request
         self._parameter_sets: tuple[bytes, ...] = ()
         if settings.codec != "JPEG":
             self._parameter_sets = parameter_sets(
-                settings.codec, split_annexb(opened.context.extradata)
+                settings.codec, split_annexb(opened.context.extradata or b"")
             )
         self._next_index = 0
         self._pts_by_index: dict[int, int] = {}  # frames inside the encoder
@@ -126,9 +127,7 @@ class VideoEncoder:
             raise RuntimeError("video encoder is closed")
         settings = self.settings
         check_planes(planes, settings.width, settings.height)
-        frame = frame_from_planes(
-            planes, settings.width, settings.height, self._pix_fmt, self._conversion
-        )
+        frame = frame_from_planes(planes, settings.width, settings.height, self._conversion)
         # The codec sees frame numbers, which its rate control expects to be regular;
         # the caller's timestamps wait here until their frame comes out.
         frame.pts = self._next_index
@@ -139,8 +138,10 @@ class VideoEncoder:
             self._keyframe_requested = False
         return [self._encoded(packet) for packet in context.encode(frame)]
 
-    def _encoded(self, packet: av.Packet) -> EncodedVideo:
-        pts = self._pts_by_index.pop(packet.pts)
+    def _encoded(self, packet: av.Packet[Any]) -> EncodedVideo:
+        # Frames leave in order: an unstamped packet is the oldest frame inside.
+        index = packet.pts if packet.pts is not None else min(self._pts_by_index)
+        pts = self._pts_by_index.pop(index)
         data = bytes(packet)
         codec = self.settings.codec
         if codec == "JPEG":

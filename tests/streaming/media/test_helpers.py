@@ -127,7 +127,7 @@ def test_planes_fill_padded_rows_and_come_back_out() -> None:
     y = np.arange(50 * 100, dtype=np.uint32).reshape(50, 100).astype(np.uint8)
     u = np.full((25, 50), 90, np.uint8)
     v = np.full((25, 50), 200, np.uint8)
-    frame = frame_from_planes((y, u, v), 100, 50, "yuv420p", Conversion.NONE)
+    frame = frame_from_planes((y, u, v), 100, 50, Conversion.NONE)
     assert frame.planes[0].line_size > 100  # PyAV pads these rows
 
     out = planes_of(frame)
@@ -137,7 +137,7 @@ def test_planes_fill_padded_rows_and_come_back_out() -> None:
 def test_conversions() -> None:
     y = np.array([[16, 235], [126, 0]], np.uint8)
     c = np.array([[16]], np.uint8)
-    full = frame_from_planes((y, c, c), 2, 2, "yuvj420p", Conversion.FULL_RANGE)
+    full = frame_from_planes((y, c, c), 2, 2, Conversion.FULL_RANGE)
     assert full.to_ndarray()[:2].tolist() == [[0, 255], [128, 0]]
-    ten = frame_from_planes((y, c, c), 2, 2, "yuv420p10le", Conversion.TEN_BIT)
+    ten = frame_from_planes((y, c, c), 2, 2, Conversion.TEN_BIT)
     assert ten.to_ndarray()[:2].tolist() == [[64, 940], [504, 0]]
