@@ -3,9 +3,8 @@
     python media/make_samples.py [output directory, default: this folder]
 
 Every clip is 640x360 at 25 fps with a key frame every 25 frames and no
-B-frames, like a camera's stream. The encoders run with fixed settings, so a
-rerun gives the same pictures at about the same size (not always the same
-bytes: libx265 records its own settings and timing in the stream).
+B-frames, like a camera's stream. Fixed settings and bit-exact muxing make a
+rerun write the same files.
 """
 
 from __future__ import annotations
@@ -80,7 +79,10 @@ def picture(index: int, full_range: bool) -> tuple[np.ndarray, np.ndarray, np.nd
 def write_clip(
     path: Path, container_format: str, codec: str, pix_fmt: str, seconds: int, options: dict
 ) -> None:
-    with av.open(str(path), "w", format=container_format) as container:
+    # bitexact: no random Matroska segment UID, so a rerun writes the same bytes.
+    with av.open(
+        str(path), "w", format=container_format, options={"fflags": "bitexact"}
+    ) as container:
         stream = container.add_stream(codec, rate=FPS)
         stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, pix_fmt
         stream.time_base = Fraction(1, FPS)

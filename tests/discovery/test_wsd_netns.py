@@ -9,43 +9,16 @@ and say why.
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import netns
 import pytest
 
 SCENARIOS = Path(__file__).with_name("wsd_netns_scenarios.py")
-ROOT = Path(__file__).parents[2]
-
-
-@functools.cache
-def unshare_command() -> list[str] | str:
-    """The command prefix that gives a child its own network namespace, or why there is none."""
-    if shutil.which("unshare") is None or shutil.which("ip") is None:
-        return "needs unshare(1) and ip(8) (util-linux, iproute2) to build a private network namespace"
-    reasons = []
-    for prefix in (["unshare", "--net"], ["unshare", "--net", "--map-root-user"]):
-        probe = subprocess.run([*prefix, "ip", "link", "set", "lo", "up"], capture_output=True, text=True, check=False)
-        if probe.returncode == 0:
-            return prefix
-        reasons.append(f"{' '.join(prefix)}: {probe.stderr.strip() or probe.returncode}")
-    return "cannot create a network namespace (" + "; ".join(reasons) + "); multicast is never tested on the host"
 
 
 def run_scenario(name: str) -> None:
-    prefix = unshare_command()
-    if isinstance(prefix, str):
-        pytest.skip(prefix)
-    result = subprocess.run(
-        [*prefix, sys.executable, str(SCENARIOS), name],
-        capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
-    )
-    assert result.returncode == 0, f"scenario {name} failed:\n{result.stdout}\n{result.stderr}"
+    netns.run_scenario(SCENARIOS, name)
 
 
 @pytest.mark.parametrize(
