@@ -9,6 +9,9 @@ from onvif_device.streaming.connection import RtspConnection
 from onvif_device.streaming.engine import StreamingEngine
 
 
+SEND_BUFFER = 512 * 1024
+
+
 class TcpLink:
     def __init__(self, transport: asyncio.Transport) -> None:
         self.transport = transport
@@ -32,6 +35,11 @@ class _RtspProtocol(asyncio.Protocol):
         self.connection: RtspConnection | None = None
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # A bounded kernel buffer (not the auto-tuned megabytes) makes a viewer that stops
+            # reading show up in the transport's own buffer soon, where the session sees it.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self.connection = RtspConnection(self.engine, TcpLink(transport), "tcp")
 
     def data_received(self, data: bytes) -> None:
