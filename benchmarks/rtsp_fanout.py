@@ -33,6 +33,7 @@ import collections
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -113,8 +115,10 @@ class LagMonitor:
 async def _serve(args: argparse.Namespace) -> None:
     from onvif_device.config import Config
     from onvif_device.embed import VirtualCamera
+    from onvif_device.streaming.media import video_encoder
     from onvif_device.streaming.session import HIGH_WATER
 
+    opened = _count_encoders(video_encoder.VideoEncoder)
     data = Config().model_dump()
     data["auth"]["enabled"] = False
     data["server"]["rtsp_max_sessions"] = args.max_sessions
@@ -151,11 +155,24 @@ async def _serve(args: argparse.Namespace) -> None:
                 monitor.reset()
                 reply: dict = {}
             elif command == "stats":
-                reply = _engine_stats(engine, monitor, HIGH_WATER)
+                reply = _engine_stats(engine, monitor, HIGH_WATER) | {"encoders_opened": opened[0]}
             else:
                 reply = {"error": f"unknown command {command!r}"}
             print(json.dumps(reply), flush=True)
         monitor_task.cancel()
+
+
+def _count_encoders(cls) -> list[int]:
+    """Instrumentation (the benchmark's, in the child only): how many video encoders get opened."""
+    opened = [0]
+    init = cls.__init__
+
+    def counting(self, *args, **kwargs) -> None:
+        opened[0] += 1
+        init(self, *args, **kwargs)
+
+    cls.__init__ = counting
+    return opened
 
 
 def _engine_stats(engine, monitor: LagMonitor, high_water: int) -> dict:
@@ -190,7 +207,7 @@ class CameraProcess:
 
     def __init__(self, *, width: int = 1280, height: int = 720, fps: float = 25, bitrate: int = 2048,
                  max_sessions: int = 2000, loop: str = "uvloop", cpu: int = SERVER_CPU, audio: bool = True) -> None:
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="rtsp-bench-camera-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="rtsp-bench-camera-", suffix=".log", delete=False)  # noqa: SIM115
         command = [
             sys.executable, str(Path(__file__).resolve()), "--serve",
             "--width", str(width), "--height", str(height), "--fps", str(fps), "--bitrate", str(bitrate),
@@ -270,7 +287,7 @@ class CameraProcess:
         self.log.flush()
         return Path(self.log.name).read_text(errors="replace")
 
-    def __enter__(self) -> CameraProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -423,8 +440,7 @@ class CountingClient(RtspClient):
             self.frames = frames
             now = time.monotonic()
             gap = now - self.last_frame_at
-            if gap > self.worst_gap:
-                self.worst_gap = gap
+            self.worst_gap = max(self.worst_gap, gap)
             self.last_frame_at = now
         self._keep(i, end)
 
@@ -452,6 +468,11 @@ async def start_viewers(host: str, port: int, url: str, count: int, timeout: flo
     return clients, errors, elapsed
 
 
+def _py_spy() -> str:
+    beside = Path(sys.executable).parent / "py-spy"  # pip installs it into the venv
+    return str(beside) if beside.exists() else (shutil.which("py-spy") or "py-spy")
+
+
 def client_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -473,14 +494,25 @@ async def measure_idle(camera: CameraProcess, seconds: float) -> dict:
 async def measure(camera: CameraProcess, count: int, args: argparse.Namespace, py_spy: str | None) -> dict:
     url = camera.url(args.profile)
     rss_before, _ = camera.memory_mb()
-    clients, errors, setup = await start_viewers(camera.host, camera.port, url, count, args.setup_timeout)
-    row: dict = {"n": count, "playing": len(clients), "errors": errors, "setup": setup}
+    if args.stampede or count == 1:
+        clients, errors, setup = await start_viewers(camera.host, camera.port, url, count, args.setup_timeout)
+        first = setup if count == 1 else float("nan")
+    else:
+        # One viewer starts the stream, then the rest join it all at once.
+        clients, errors, first = await start_viewers(camera.host, camera.port, url, 1, args.setup_timeout)
+        await asyncio.sleep(0.5)
+        rest, more_errors, setup = await start_viewers(camera.host, camera.port, url, count - 1, args.setup_timeout)
+        clients += rest
+        errors += more_errors
+    opened = (await camera.acommand("stats"))["encoders_opened"]
+    row: dict = {"n": count, "playing": len(clients), "errors": errors, "setup": setup, "first": first,
+                 "encoders_opened": opened, "rss_setup": camera.memory_mb()[0]}  # fmt: skip
     await asyncio.sleep(args.settle)
 
     spy = None
     if py_spy:
-        spy = subprocess.Popen(
-            ["py-spy", "record", "--pid", str(camera.pid), "--duration", str(int(args.seconds)), "--rate", "100",
+        spy = subprocess.Popen(  # noqa: ASYNC220 (returns at once)
+            [_py_spy(), "record", "--pid", str(camera.pid), "--duration", str(int(args.seconds)), "--rate", "100",
              "--nonblocking", "--threads", "--format", "raw", "--output", f"{py_spy}/rtsp_fanout_{count}.txt"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -546,9 +578,10 @@ def log_findings(text: str) -> list[str]:
     return [line for line in lines if any(word in line for word in ("Traceback", "ERROR", "WARNING", "Error", "CRITICAL"))]
 
 
-def print_table(idle: dict | None, rows: list[dict], seconds: float) -> None:
+def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
+    join = "setup s" if stampede else "join s"
     header = (
-        f"{'viewers':>7} {'setup s':>7} {'fail':>4} {'cam CPU%':>8} {'loop%':>6} {'other%':>6} {'RSS MB':>7} "
+        f"{'viewers':>7} {join:>7} {'fail':>4} {'enc':>4} {'cam CPU%':>8} {'loop%':>6} {'other%':>6} {'RSS MB':>7} "
         f"{'fps min':>7} {'fps med':>7} {'Mb/s med':>8} {'stalled':>7} {'lost':>4} {'skipped':>7} "
         f"{'src fps':>7} {'dropped':>7} {'lag max ms':>10} {'client%':>7}"
     )
@@ -556,30 +589,43 @@ def print_table(idle: dict | None, rows: list[dict], seconds: float) -> None:
     print("-" * len(header))
     if idle is not None:
         print(
-            f"{'idle':>7} {'':>7} {'':>4} {idle['cpu']:8.1f} {idle['loop_cpu']:6.1f} {idle['cpu'] - idle['loop_cpu']:6.1f} "
-            f"{idle['rss']:7.0f}"
+            f"{'idle':>7} {'':>7} {'':>4} {'':>4} {idle['cpu']:8.1f} {idle['loop_cpu']:6.1f} "
+            f"{idle['cpu'] - idle['loop_cpu']:6.1f} {idle['rss']:7.0f}"
         )
     for r in rows:
         print(
-            f"{r['n']:>7} {r['setup']:7.2f} {len(r['errors']):>4} {r['cpu']:8.1f} {r['loop_cpu']:6.1f} "
-            f"{r['cpu'] - r['loop_cpu']:6.1f} {r['rss']:7.0f} {r['fps_min']:7.1f} {r['fps_median']:7.1f} "
-            f"{r['mbps_median']:8.2f} {r['stalled']:>7} {r['lost']:>4} {r['skipped']:>7} {r['source_frames']:7.1f} "
-            f"{r['dropped']:>7} {r['lag_worst']:10.1f} {r['client_cpu']:7.1f}"
+            f"{r['n']:>7} {r['setup']:7.2f} {len(r['errors']):>4} {r['encoders_opened']:>4} {r['cpu']:8.1f} "
+            f"{r['loop_cpu']:6.1f} {r['cpu'] - r['loop_cpu']:6.1f} {r['rss']:7.0f} {r['fps_min']:7.1f} "
+            f"{r['fps_median']:7.1f} {r['mbps_median']:8.2f} {r['stalled']:>7} {r['lost']:>4} {r['skipped']:>7} "
+            f"{r['source_frames']:7.1f} {r['dropped']:>7} {r['lag_worst']:10.1f} {r['client_cpu']:7.1f}"
         )
+    print()
+    print(f"columns: {join} = " + (
+        "all viewers connected at once to an idle camera, until the last PLAY was answered"
+        if stampede else "after one viewer started the stream, the other N-1 connected at once, until the last PLAY was answered"
+    ))
+    print("  enc = video encoders the camera opened by the end of setup (the stream needs 2: parameter sets + the live one);")
+    print("  cam CPU% = camera process, all threads (100 = one core); loop% = its event-loop thread (RTSP + fan-out);")
+    print("  other% = the rest (render, encode, packetize, executor); stalled = viewers with > 1 s without a frame;")
+    print("  lost = viewers the camera disconnected; skipped = frames the camera skipped for slow viewers;")
+    print("  src fps = frames the source made per second; dropped = frames its thread was too late for;")
+    print("  lag max = the camera's event loop's worst wake-up delay in the window; client% = this process")
     one = next((r for r in rows if r["n"] == 1), None)
+    print()
     if one is not None:
-        print()
         if idle is not None:
-            print(f"encoding one stream (1 viewer minus idle): {one['cpu'] - idle['cpu']:.1f} % of a core")
+            print(f"encoding one stream (1 viewer minus idle): {one['cpu'] - idle['cpu']:.1f} % of a core, RSS +{one['rss'] - idle['rss']:.0f} MB")
         for r in rows:
             if r["n"] > 1:
                 extra = (r["cpu"] - one["cpu"]) / (r["n"] - 1)
+                loop_extra = (r["loop_cpu"] - one["loop_cpu"]) / (r["n"] - 1)
                 per_frame = extra / 100 / max(r["fps_median"], 1e-9) * 1e6
                 print(
-                    f"fan-out at {r['n']:>4} viewers: {extra:.3f} % of a core per extra viewer "
-                    f"(~{per_frame:.0f} us of camera CPU per viewer-frame, kernel TCP included); "
-                    f"loop thread {r['loop_cpu']:.0f} %, RSS +{r['rss'] - one['rss']:.0f} MB over 1 viewer"
+                    f"fan-out, {r['n']:>4} viewers: +{extra:.3f} % of a core per extra viewer, {loop_extra:.3f} of it on the loop "
+                    f"(~{per_frame:.0f} us per viewer-frame, kernel TCP included); RSS +{r['rss'] - one['rss']:.0f} MB over 1 viewer"
                 )
+    if any(r["client_cpu"] > 90 for r in rows):
+        print("note: the viewers' process was near a full core in some rows: their figures may be limited by the viewers, not the camera")
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -594,7 +640,8 @@ async def run(args: argparse.Namespace) -> None:
             if index == 0:
                 info = camera.profiles[args.profile]
                 print(f"camera pid {camera.pid} on CPU {SERVER_CPU}, viewers on CPU {CLIENT_CPU}; {args.profile}: {info['encoder']}")
-                print(f"window {args.seconds:g} s after {args.settle:g} s settling; loop {args.loop}")
+                print(f"window {args.seconds:g} s after {args.settle:g} s settling; loop {args.loop}; "
+                      + ("all viewers connect at once to an idle camera" if args.stampede else "one viewer starts the stream, then N-1 join at once"))
                 print()
                 await asyncio.sleep(1)
                 idle = await measure_idle(camera, args.idle_seconds)
@@ -605,7 +652,9 @@ async def run(args: argparse.Namespace) -> None:
                 note = f"; {len(row['errors'])} failed, e.g. {row['errors'][0]}"
             print(
                 f"  {count} viewers: {row['cpu']:.0f} % camera CPU, {row['fps_median']:.1f} fps median, "
-                f"{row['stalled']} stalled, setup {row['setup']:.2f} s{note}",
+                f"{row['stalled']} stalled, " + ("" if args.stampede or count == 1 else f"first viewer {row['first']:.2f} s, ")
+                + f"setup {row['setup']:.2f} s, {row['encoders_opened']} encoders opened, "
+                f"RSS {row['rss_setup']:.0f} MB after setup{note}",
                 flush=True,
             )
             await asyncio.sleep(0.5)
@@ -614,13 +663,7 @@ async def run(args: argparse.Namespace) -> None:
         if row["source_errors"]:
             findings.append(f"[{count} viewers] source errors: {row['source_errors']}")
     print()
-    print_table(idle, rows, args.seconds)
-    print()
-    print("columns: cam CPU% = camera process, all threads (100 = one core); loop% = its event-loop thread (fan-out, RTSP);")
-    print("other% = the rest (render, encode, packetize, executor); skipped = frames the camera skipped for slow viewers;")
-    print("src fps = frames the source made per second; dropped = frames its thread was too late for; client% = this process")
-    if any(r["client_cpu"] > 90 for r in rows):
-        print("note: the viewers' process was near a full core in some rows: their figures may be limited by the viewers, not the camera")
+    print_table(idle, rows, args.stampede)
     print()
     if findings:
         print(f"camera log: {len(findings)} warning/error line(s):")
@@ -642,6 +685,7 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--fps", type=float, default=25.0)
     parser.add_argument("--bitrate", type=int, default=2048, help="Profile_1's kbit/s, constant bitrate (default 2048)")
+    parser.add_argument("--stampede", action="store_true", help="all N viewers connect at once to an idle camera (default: one starts the stream, then N-1 join)")
     parser.add_argument("--no-audio", action="store_true", help="a camera without audio (the default has G.711 on Profile_1)")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop", help="event loop on both sides (default uvloop)")
     parser.add_argument("--py-spy", metavar="DIR", help="record the camera with py-spy during each window (raw stacks into DIR)")

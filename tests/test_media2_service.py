@@ -237,6 +237,8 @@ def test_service_capabilities(media2, running_camera):
     streaming = caps.find("tr2:StreamingCapabilities", NS)
     for name in ("RTSPStreaming", "RTPMulticast", "RTP_RTSP_TCP", "AutoStartMulticast"):
         assert streaming.get(name) == "true", name
+    # Path only (the client keeps the host it reached us on); tests/streaming plays over it.
+    assert streaming.get("RTSPWebSocketUri") == "ws:/rtsp-over-websocket"
 
 
 # --- GetProfiles ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from onvif_device.camera.errors import InvalidArgVal
-from onvif_device.camera.media import KINDS, Media, options
+from onvif_device.camera.media import KINDS, Media, options, uris
 from onvif_device.camera.media.state import (
     AudioEncoderConfigurationState,
     MaskState,
@@ -70,6 +70,8 @@ def media2_capabilities(ctx: Context) -> Element:
         RTPMulticast="true",
         RTP_RTSP_TCP="true",
         NonAggregateControl="false",
+        # Path-only, as the Streaming spec requires: the client keeps the host it used.
+        RTSPWebSocketUri="ws:" + uris.WEBSOCKET_PATH,
         AutoStartMulticast="true",
     )
     return caps

@@ -26,13 +26,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from onvif_device.camera.media.uris import WEBSOCKET_PATH
 from onvif_device.streaming.connection import RtspConnection
 from onvif_device.streaming.engine import StreamingEngine
 
 log = logging.getLogger("onvif_device.streaming")
 
 TUNNEL_TYPE = "application/x-rtsp-tunnelled"
-WEBSOCKET_PATH = "/rtsp-over-websocket"
 WEBSOCKET_SUBPROTOCOL = "rtsp.onvif.org"
 MAX_COOKIE = 128
 

@@ -15,6 +15,7 @@ import av
 import numpy as np
 import pytest
 
+from onvif_device.camera.media import uris
 from onvif_device.embed import ThreadedCamera
 from onvif_device.streaming.rtp import RtpPacket
 from onvif_device.video import read_stamp
@@ -159,7 +160,7 @@ async def test_aiortsp_receives_rtp_over_udp_and_tcp(camera):
 def test_rtsp_over_websocket(camera):
     from websockets.sync.client import connect
 
-    ws_url = f"ws://{camera.host}:{camera.port}/rtsp-over-websocket"
+    ws_url = f"ws://{camera.host}:{camera.port}{uris.WEBSOCKET_PATH}"  # Media2 advertises "ws:" + this path
     with connect(ws_url, subprotocols=["rtsp.onvif.org"], open_timeout=10) as ws:
         assert ws.subprotocol == "rtsp.onvif.org"
         wire = Wire(send=ws.send, recv=lambda: ws.recv(timeout=10), close=ws.close)

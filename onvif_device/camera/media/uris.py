@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 STREAM_PREFIX = "/stream/"
 SNAPSHOT_PREFIX = "/snapshot/"
 MULTICAST_SUFFIX = "/multicast"
+WEBSOCKET_PATH = "/rtsp-over-websocket"  # RTSP over WebSocket, on the web service port
 
 
 def stream_path(profile_token: str, *, multicast: bool = False) -> str:
