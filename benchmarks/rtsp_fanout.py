@@ -622,7 +622,7 @@ def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
                 per_frame = extra / 100 / max(r["fps_median"], 1e-9) * 1e6
                 print(
                     f"fan-out, {r['n']:>4} viewers: +{extra:.3f} % of a core per extra viewer, {loop_extra:.3f} of it on the loop "
-                    f"(~{per_frame:.0f} us per viewer-frame, kernel TCP included); RSS +{r['rss'] - one['rss']:.0f} MB over 1 viewer"
+                    f"(~{per_frame:.0f} us per viewer-frame, kernel TCP included); RSS {r['rss'] - one['rss']:+.0f} MB over 1 viewer"
                 )
     if any(r["client_cpu"] > 90 for r in rows):
         print("note: the viewers' process was near a full core in some rows: their figures may be limited by the viewers, not the camera")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route, Router, WebSocketRoute
@@ -17,7 +17,7 @@ from onvif_device.soap.digest import DigestAuthenticator
 from onvif_device.soap.endpoint import SoapEndpoint
 from onvif_device.soap.wsse import UsernameTokenVerifier
 from onvif_device.streaming.engine import StreamingEngine
-from onvif_device.streaming.http_carriers import WEBSOCKET_PATH, HttpCarriers
+from onvif_device.streaming.http_carriers import HttpCarriers
 
 
 def build_authenticator(camera: Camera, *, allow_rfc2069: bool = False) -> Authenticator | None:
@@ -73,7 +73,7 @@ def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingE
     if streaming is not None:
         carriers = HttpCarriers(streaming)
         routes.append(Route(uris.STREAM_PREFIX + "{name:path}", carriers.tunnel, methods=["GET", "POST"]))
-        routes.append(WebSocketRoute(WEBSOCKET_PATH, carriers.websocket))
+        routes.append(WebSocketRoute(uris.WEBSOCKET_PATH, carriers.websocket))
     routes.append(Route("/", _index))
     return Router(routes)
 

@@ -46,3 +46,20 @@ def advertise_address(bind_host: str, configured: str) -> str:
 def url_host(address: str) -> str:
     """An address as it goes into a URL: IPv6 literals in brackets."""
     return f"[{address}]" if ":" in address and not address.startswith("[") else address
+
+
+def listen_tcp(host: str, port: int, what: str = "") -> socket.socket:
+    """A non-blocking listening TCP socket on host:port (0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
+    # listener says TCP, and without it Nagle plus delayed ACK adds 40 ms per keep-alive reply.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, f"cannot listen{what} on {host}:{port}: {exc.strerror}") from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock

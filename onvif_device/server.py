@@ -24,7 +24,7 @@ from onvif_device.camera import Camera
 from onvif_device.discovery.responder import Responder
 from onvif_device.discovery.target import Target, camera_target
 from onvif_device.discovery.udp import open_responder
-from onvif_device.netaddr import advertise_address, url_host
+from onvif_device.netaddr import advertise_address, listen_tcp, url_host
 from onvif_device.streaming.engine import StreamingEngine
 from onvif_device.streaming.server import RtspServer
 
@@ -67,7 +67,7 @@ class CameraServer:
         """Bind and serve in the background; returns once the camera answers."""
         server = self.camera.config.server
         self.advertise = advertise_address(server.host, server.advertise_address)
-        sock = _bind(server.host, server.http_port)
+        sock = listen_tcp(server.host, server.http_port)
         self.http_port = sock.getsockname()[1]
         try:
             await self._start_streaming()
@@ -167,22 +167,7 @@ class CameraServer:
                 await asyncio.wait_for(self._stop.wait(), self.camera.config.server.reboot_seconds)
             if self._stop.is_set():
                 return
-            sock = _bind(self.camera.config.server.host, self.http_port)
+            sock = listen_tcp(self.camera.config.server.host, self.http_port)
             await self._start_streaming()
             self.camera.system_log.add("camera started after reboot")
 
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
-    # listener says TCP, and without it Nagle plus delayed ACK adds 40 ms per keep-alive reply.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock

@@ -25,7 +25,12 @@ from onvif_device.streaming.media import BackchannelSink, VideoEncoder, VideoSet
 from onvif_device.streaming.methods import RtspMethods
 from onvif_device.streaming.plan import NoStream, StreamPlan, stream_plan
 from onvif_device.streaming.rtp import PcmuFormat, RtpFormat, RtpPacket, parse_compound
-from onvif_device.streaming.session import InterleavedTrack, MulticastTrack, Session, UdpTrack
+from onvif_device.streaming.session import (
+    InterleavedTrack,
+    MulticastTrack,
+    Session,
+    UdpTrack,
+)
 from onvif_device.streaming.source import LiveSource, Picture
 from onvif_device.streaming.stream import Stream, track_formats
 from onvif_device.streaming.udp import MulticastSender, UdpPair

@@ -22,11 +22,10 @@ import asyncio
 import binascii
 import logging
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from onvif_device.camera.media.uris import WEBSOCKET_PATH
 from onvif_device.streaming.connection import RtspConnection
 from onvif_device.streaming.engine import StreamingEngine
 
@@ -138,7 +137,7 @@ class HttpCarriers:
                     connection.data_received(decoder.feed(data))
                 except binascii.Error as exc:
                     return PlainTextResponse(f"the POST body is not base64: {exc}\n", 400)
-        except Exception:  # the client dropped the POST; the GET side carries on
+        except ClientDisconnect:  # the client dropped the POST; the GET side carries on
             pass
         return Response(status_code=204)
 

@@ -17,9 +17,26 @@ from onvif_device.camera.errors import OnvifError
 from onvif_device.camera.media import uris
 from onvif_device.soap.access import AccessClass, allowed
 from onvif_device.soap.auth import ANONYMOUS, Challenge
-from onvif_device.streaming.plan import AUDIO, BACKCHANNEL, METADATA, VIDEO, NoStream, StreamPlan
-from onvif_device.streaming.rtsp import Request, TransportError, TransportSpec, parse_transports
-from onvif_device.streaming.rtsp.headers import HeaderError, format_session, parse_require, parse_session
+from onvif_device.streaming.plan import (
+    AUDIO,
+    BACKCHANNEL,
+    METADATA,
+    VIDEO,
+    NoStream,
+    StreamPlan,
+)
+from onvif_device.streaming.rtsp import (
+    Request,
+    TransportError,
+    TransportSpec,
+    parse_transports,
+)
+from onvif_device.streaming.rtsp.headers import (
+    HeaderError,
+    format_session,
+    parse_require,
+    parse_session,
+)
 from onvif_device.streaming.sdp import MediaSection, session_description
 from onvif_device.streaming.session import (
     INIT,

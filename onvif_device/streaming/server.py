@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import socket
 
+from onvif_device.netaddr import listen_tcp
 from onvif_device.streaming.connection import RtspConnection
 from onvif_device.streaming.engine import StreamingEngine
-
 
 SEND_BUFFER = 512 * 1024
 
@@ -59,17 +59,7 @@ class RtspServer:
 
     async def start(self, host: str, port: int) -> int:
         """Listen on `port` (0: any free one); returns the bound port."""
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        # proto=IPPROTO_TCP, so asyncio sets TCP_NODELAY on accepted sockets (see server._bind).
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            sock.close()
-            raise OSError(exc.errno, f"cannot listen for RTSP on {host}:{port}: {exc.strerror}") from None
-        sock.listen(1024)
-        sock.setblocking(False)
+        sock = listen_tcp(host, port, " for RTSP")
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: _RtspProtocol(self.engine), sock=sock)
         self.port = sock.getsockname()[1]

@@ -21,10 +21,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from onvif_device.snapshot import MaskSpec
-from onvif_device.streaming.media import AudioEncoder, ToneSource, VideoEncoder, VideoSettings
+from onvif_device.streaming.media import (
+    AudioEncoder,
+    ToneSource,
+    VideoEncoder,
+    VideoSettings,
+)
 from onvif_device.streaming.metadata_document import PtzReading, metadata_document
 from onvif_device.streaming.plan import AUDIO, METADATA, VIDEO, StreamPlan
 from onvif_device.streaming.track import OutFrame, TrackSender
@@ -257,4 +262,4 @@ class _AudioTrack:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

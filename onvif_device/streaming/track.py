@@ -13,7 +13,12 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-from onvif_device.streaming.rtp import RtpFormat, SenderReport, SourceDescription, ntp_timestamp
+from onvif_device.streaming.rtp import (
+    RtpFormat,
+    SenderReport,
+    SourceDescription,
+    ntp_timestamp,
+)
 from onvif_device.streaming.rtp.payloader import Payloader
 
 _INTERLEAVED = struct.Struct("!cBH")

@@ -18,7 +18,14 @@ from onvif_device.streaming.rtp.jpeg_headers import (
     QuantizationTableHeader,
     RestartHeader,
 )
-from onvif_device.streaming.rtp.jpeg_markers import DHT, DQT, DRI, SOF0, SOS, marker_segments
+from onvif_device.streaming.rtp.jpeg_markers import (
+    DHT,
+    DQT,
+    DRI,
+    SOF0,
+    SOS,
+    marker_segments,
+)
 from onvif_device.streaming.rtp.jpeg_tables import STANDARD_HUFFMAN_SEGMENT
 from onvif_device.streaming.rtp.packet import RtpPacket
 

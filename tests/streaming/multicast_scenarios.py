@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "discovery"))
-from wsd_netns_scenarios import ADDRESS, set_up_network  # noqa: E402
+from wsd_netns_scenarios import ADDRESS, set_up_network
 
-from onvif_device.config import Config  # noqa: E402
-from onvif_device.embed import ThreadedCamera  # noqa: E402
-from onvif_device.streaming.rtp import RtpPacket  # noqa: E402
+from onvif_device.config import Config
+from onvif_device.embed import ThreadedCamera
+from onvif_device.streaming.rtp import RtpPacket
 
 
 def camera():

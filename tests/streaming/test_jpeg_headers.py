@@ -6,7 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from onvif_device.streaming.rtp.jpeg_extension import jpeg_extension, jpeg_extension_payload
+from onvif_device.streaming.rtp.jpeg_extension import (
+    jpeg_extension,
+    jpeg_extension_payload,
+)
 from onvif_device.streaming.rtp.jpeg_headers import (
     JpegHeader,
     QuantizationTableHeader,

@@ -16,7 +16,11 @@ from onvif_device.streaming.rtp.h265 import H265Payloader
 from onvif_device.streaming.rtp.jpeg import JpegPayloader
 from onvif_device.streaming.rtp.jpeg_markers import parse_jpeg
 from onvif_device.streaming.rtp.metadata import MetadataPayloader
-from onvif_device.streaming.rtp.packet import FIXED_HEADER_SIZE, HeaderExtension, RtpPacket
+from onvif_device.streaming.rtp.packet import (
+    FIXED_HEADER_SIZE,
+    HeaderExtension,
+    RtpPacket,
+)
 from onvif_device.streaming.rtp.payloader import PayloaderConfig
 from onvif_device.streaming.rtp.rtcp import parse_compound
 

@@ -340,7 +340,7 @@ class UnknownRtcp:
 RtcpPacket = SenderReport | ReceiverReport | SourceDescription | Goodbye | UnknownRtcp
 
 _KNOWN: dict[
-    int, type[SenderReport] | type[ReceiverReport] | type[SourceDescription] | type[Goodbye]
+    int, type[SenderReport | ReceiverReport | SourceDescription | Goodbye]
 ] = {
     SenderReport.PACKET_TYPE: SenderReport,
     ReceiverReport.PACKET_TYPE: ReceiverReport,
