@@ -1,6 +1,6 @@
 """RTSP fan-out: what N viewers of one live stream cost the camera, and what they get.
 
-    python benchmarks/rtsp_fanout.py [--clients 1 10 100 300 1000] [--seconds 10]
+    python benchmarks/rtsp_fanout.py [--clients 1 10 100 300 1000] [--seconds 10] [--stampede]
 
 For each N the camera runs in a fresh child process of its own (the embedded
 `VirtualCamera` on uvloop, as the CLI runs it), pinned to the first CPU, so
@@ -10,19 +10,24 @@ SETUP `<url>/video` with `RTP/AVP/TCP;unicast;interleaved=0-1`, PLAY, then
 each only walks the `$`-framing of what it reads, counting channel-0 RTP
 packets and frames (RTP marker bit), so one process can keep up with a
 thousand. The stream is Profile_1 of a 1280x720 25 fps source, H.264 at a
-constant 2048 kbit/s (audio and metadata as the defaults have them; the
-viewers SETUP video only).
+constant 2048 kbit/s (x264 pads nothing: the test card comes out at about
+1.2 Mbit/s); audio and metadata as the defaults have them, the viewers SETUP
+video only.
 
-Once every viewer plays, `--settle` seconds pass, then a `--seconds` window
-is measured: the camera's CPU (utime+stime of all its threads, as % of one
-core; also split into the event-loop thread, which fans out, and the rest:
-render + encode + packetize), its RSS, the frames/s each viewer got (min,
-median), viewers that stalled (more than 1 s without a complete frame), the
-time it took to get all N playing, and from inside the camera: frames skipped
-for slow viewers, frames the source dropped (its thread late) and the event
-loop's worst lag. The idle camera (no viewer) is measured first, so the
-encoding cost (1 viewer minus idle) can be told apart from the fan-out cost
-(N viewers minus 1). Figures only; nothing is asserted.
+By default one viewer starts the stream and the other N-1 then join at once;
+`--stampede` has all N connect at once to the idle camera instead (an NVR
+reconnecting all its channels). Once every viewer plays, `--settle` seconds
+pass, then a `--seconds` window is measured: the camera's CPU (utime+stime of
+all its threads, as % of one core; also split into the event-loop thread,
+which answers RTSP and fans out, and the rest: render + encode + packetize),
+its RSS, the frames/s each viewer got (min, median), viewers that stalled
+(more than 1 s without a complete frame), the time it took to get all N
+playing, SYNs the kernel dropped meanwhile (accept queue full), and from
+inside the camera: video encoders opened, frames skipped for slow viewers,
+frames the source dropped (its thread late) and the event loop's worst lag.
+The idle camera is measured first, so the encoding cost (1 viewer minus idle)
+can be told apart from the fan-out cost (N viewers minus 1). `--py-spy DIR`
+records the camera during each window. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -197,6 +202,7 @@ def _engine_stats(engine, monitor: LagMonitor, high_water: int) -> dict:
         "max_buffered": max(buffered, default=0),
         "congested": sum(b > high_water for b in buffered),
         "streams": streams,
+        "time": time.monotonic(),
         "lag_worst_ms": monitor.worst * 1000,
         "lag_mean_ms": monitor.total / monitor.count * 1000 if monitor.count else 0.0,
     }
@@ -287,6 +293,10 @@ class CameraProcess:
         self.log.flush()
         return Path(self.log.name).read_text(errors="replace")
 
+    def discard_log(self) -> None:
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
     def __enter__(self) -> Self:
         return self
 
@@ -317,6 +327,7 @@ class RtspClient(asyncio.BufferedProtocol):
         self.waiting: collections.deque[asyncio.Future] = collections.deque()
         self.lost = False
         self.lost_at: float | None = None
+        self.reply_at = 0.0  # perf_counter when the last reply was read
 
     # --- requests -------------------------------------------------------------------------
 
@@ -363,6 +374,7 @@ class RtspClient(asyncio.BufferedProtocol):
         if stop > end:
             return -1
         headers[""] = bytes(buf[head_end + 4 : stop]).decode("latin-1").strip()
+        self.reply_at = time.perf_counter()
         parts = lines[0].split(" ", 2)
         status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
         if self.waiting:
@@ -473,6 +485,19 @@ def _py_spy() -> str:
     return str(beside) if beside.exists() else (shutil.which("py-spy") or "py-spy")
 
 
+def listen_drops() -> int:
+    """SYNs the kernel dropped because a listening socket's accept queue was full (all sockets)."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return 0
+    for names, values in zip(lines[::2], lines[1::2]):
+        if names.startswith("TcpExt:"):
+            table = dict(zip(names.split()[1:], values.split()[1:]))
+            return int(table.get("ListenDrops", 0))
+    return 0
+
+
 def client_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -494,6 +519,7 @@ async def measure_idle(camera: CameraProcess, seconds: float) -> dict:
 async def measure(camera: CameraProcess, count: int, args: argparse.Namespace, py_spy: str | None) -> dict:
     url = camera.url(args.profile)
     rss_before, _ = camera.memory_mb()
+    drops = listen_drops()
     if args.stampede or count == 1:
         clients, errors, setup = await start_viewers(camera.host, camera.port, url, count, args.setup_timeout)
         first = setup if count == 1 else float("nan")
@@ -506,7 +532,7 @@ async def measure(camera: CameraProcess, count: int, args: argparse.Namespace, p
         errors += more_errors
     opened = (await camera.acommand("stats"))["encoders_opened"]
     row: dict = {"n": count, "playing": len(clients), "errors": errors, "setup": setup, "first": first,
-                 "encoders_opened": opened, "rss_setup": camera.memory_mb()[0]}  # fmt: skip
+                 "encoders_opened": opened, "rss_setup": camera.memory_mb()[0], "syn_drops": listen_drops() - drops}  # fmt: skip
     await asyncio.sleep(args.settle)
 
     spy = None
@@ -559,7 +585,8 @@ async def measure(camera: CameraProcess, count: int, args: argparse.Namespace, p
         client_cpu=(mine1 - mine0) / wall * 100,
         skipped=after["skipped"] - before["skipped"],
         sessions=after["sessions"],
-        source_frames=(stream_after.get("video_frames", 0) - stream_before.get("video_frames", 0)) / wall,
+        source_frames=(stream_after.get("video_frames", 0) - stream_before.get("video_frames", 0))
+        / max(after["time"] - before["time"], 1e-9),
         dropped=stream_after.get("dropped", 0) - stream_before.get("dropped", 0),
         source_errors=stream_after.get("errors", []),
         congested=after["congested"],
@@ -581,7 +608,7 @@ def log_findings(text: str) -> list[str]:
 def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
     join = "setup s" if stampede else "join s"
     header = (
-        f"{'viewers':>7} {join:>7} {'fail':>4} {'enc':>4} {'cam CPU%':>8} {'loop%':>6} {'other%':>6} {'RSS MB':>7} "
+        f"{'viewers':>7} {join:>7} {'fail':>4} {'SYN drop':>8} {'enc':>4} {'cam CPU%':>8} {'loop%':>6} {'other%':>6} {'RSS MB':>7} "
         f"{'fps min':>7} {'fps med':>7} {'Mb/s med':>8} {'stalled':>7} {'lost':>4} {'skipped':>7} "
         f"{'src fps':>7} {'dropped':>7} {'lag max ms':>10} {'client%':>7}"
     )
@@ -589,12 +616,12 @@ def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
     print("-" * len(header))
     if idle is not None:
         print(
-            f"{'idle':>7} {'':>7} {'':>4} {'':>4} {idle['cpu']:8.1f} {idle['loop_cpu']:6.1f} "
+            f"{'idle':>7} {'':>7} {'':>4} {'':>8} {'':>4} {idle['cpu']:8.1f} {idle['loop_cpu']:6.1f} "
             f"{idle['cpu'] - idle['loop_cpu']:6.1f} {idle['rss']:7.0f}"
         )
     for r in rows:
         print(
-            f"{r['n']:>7} {r['setup']:7.2f} {len(r['errors']):>4} {r['encoders_opened']:>4} {r['cpu']:8.1f} "
+            f"{r['n']:>7} {r['setup']:7.2f} {len(r['errors']):>4} {r['syn_drops']:>8} {r['encoders_opened']:>4} {r['cpu']:8.1f} "
             f"{r['loop_cpu']:6.1f} {r['cpu'] - r['loop_cpu']:6.1f} {r['rss']:7.0f} {r['fps_min']:7.1f} "
             f"{r['fps_median']:7.1f} {r['mbps_median']:8.2f} {r['stalled']:>7} {r['lost']:>4} {r['skipped']:>7} "
             f"{r['source_frames']:7.1f} {r['dropped']:>7} {r['lag_worst']:10.1f} {r['client_cpu']:7.1f}"
@@ -604,6 +631,7 @@ def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
         "all viewers connected at once to an idle camera, until the last PLAY was answered"
         if stampede else "after one viewer started the stream, the other N-1 connected at once, until the last PLAY was answered"
     ))
+    print("  fail = viewers not playing within --setup-timeout; SYN drop = connection attempts the kernel dropped, accept queue full;")
     print("  enc = video encoders the camera opened by the end of setup (the stream needs 2: parameter sets + the live one);")
     print("  cam CPU% = camera process, all threads (100 = one core); loop% = its event-loop thread (RTSP + fan-out);")
     print("  other% = the rest (render, encode, packetize, executor); stalled = viewers with > 1 s without a frame;")
@@ -616,12 +644,14 @@ def print_table(idle: dict | None, rows: list[dict], stampede: bool) -> None:
         if idle is not None:
             print(f"encoding one stream (1 viewer minus idle): {one['cpu'] - idle['cpu']:.1f} % of a core, RSS +{one['rss'] - idle['rss']:.0f} MB")
         for r in rows:
-            if r["n"] > 1:
+            if r["n"] > 1 and abs(r["cpu"] - one["cpu"]) < 2.0:
+                print(f"fan-out, {r['n']:>4} viewers: within the noise of 1 viewer ({r['cpu'] - one['cpu']:+.1f} % of a core)")
+            elif r["n"] > 1:
                 extra = (r["cpu"] - one["cpu"]) / (r["n"] - 1)
                 loop_extra = (r["loop_cpu"] - one["loop_cpu"]) / (r["n"] - 1)
                 per_frame = extra / 100 / max(r["fps_median"], 1e-9) * 1e6
                 print(
-                    f"fan-out, {r['n']:>4} viewers: +{extra:.3f} % of a core per extra viewer, {loop_extra:.3f} of it on the loop "
+                    f"fan-out, {r['n']:>4} viewers: {extra:+.3f} % of a core per extra viewer, {loop_extra:.3f} of it on the loop "
                     f"(~{per_frame:.0f} us per viewer-frame, kernel TCP included); RSS {r['rss'] - one['rss']:+.0f} MB over 1 viewer"
                 )
     if any(r["client_cpu"] > 90 for r in rows):
@@ -660,6 +690,7 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(0.5)
         for line in log_findings(camera.log_text()):
             findings.append(f"[{count} viewers] {line}")
+        camera.discard_log()
         if row["source_errors"]:
             findings.append(f"[{count} viewers] source errors: {row['source_errors']}")
     print()

@@ -49,6 +49,7 @@ class StreamingEngine:
         self.methods = RtspMethods(self)
         self.advertise = "0.0.0.0"
         self.sessions: dict[str, Session] = {}
+        self._sessions_on: dict[object, set[Session]] = {}  # by the link they were set up on
         self.streams: dict[str, Stream] = {}
         self.connections: set[RtspConnection] = set()
         self.multicast: dict[str, MulticastSender] = {}
@@ -58,7 +59,8 @@ class StreamingEngine:
         self.backchannel_audio: dict[str, BackchannelSink] = {}  # session id -> what it sent
         self.sdp_session_id = random.getrandbits(32)
         self.sdp_version = 1
-        self._parameter_sets: dict[VideoSettings, tuple[bytes, ...]] = {}
+        self._parameter_sets: dict[VideoSettings, asyncio.Future] = {}
+        self._drawn: set[tuple[int, int, str]] = set()
         self._timers: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: list = []
@@ -122,16 +124,29 @@ class StreamingEngine:
         if stream is not None and stream.plan == plan:
             return stream.formats
         sets: tuple[bytes, ...] = ()
-        loop = asyncio.get_running_loop()
         if plan.video is not None:
-            # A PLAY usually follows: have the picture of this size drawn by then.
-            loop.run_in_executor(None, self.renderers.get, plan.video.width, plan.video.height, self.camera.identity.name)
-        if plan.video is not None and plan.video.codec in ("H264", "H265"):
-            sets = self._parameter_sets.get(plan.video)
-            if sets is None:
-                sets = await loop.run_in_executor(None, _parameter_sets, plan.video)
-                self._parameter_sets[plan.video] = sets
+            self._draw_ahead(plan)
+            if plan.video.codec in ("H264", "H265"):
+                sets = await self._once(self._parameter_sets, plan.video, _parameter_sets, plan.video)
         return track_formats(plan, sets)
+
+    def _draw_ahead(self, plan: StreamPlan) -> None:
+        """A PLAY usually follows a DESCRIBE: have the picture of this size drawn by then."""
+        key = (plan.video.width, plan.video.height, self.camera.identity.name)
+        if key not in self._drawn:
+            self._drawn.add(key)
+            self._loop.run_in_executor(None, self.renderers.get, *key)
+
+    async def _once(self, cache: dict, key, work, *args):
+        """`work(*args)` in a worker thread, once per key however many requests ask at once."""
+        future = cache.get(key)
+        if future is None:
+            future = cache[key] = self._loop.run_in_executor(None, work, *args)
+        try:
+            return await asyncio.shield(future)
+        except Exception:
+            cache.pop(key, None)  # a failure is not remembered: the next request tries again
+            raise
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -143,6 +158,7 @@ class StreamingEngine:
         session.link = conn.link
         session.username = conn.username
         self.sessions[session.id] = session
+        self._sessions_on.setdefault(conn.link, set()).add(session)
         return session
 
     def ssrc_text(self, plan: StreamPlan, track: str) -> str | None:
@@ -155,13 +171,14 @@ class StreamingEngine:
         """Get the session's stream ready to send; returns where each track starts (RTP-Info)."""
         stream = self._stream(session.profile_token)
         if stream.source is None and stream.plan.video is not None and stream.warm_encoder is None:
-            # Build the picture and open the encoder before the clock starts, so the first
-            # frames are not late (and dropped) while a new size's panorama is drawn.
-            encoder = await asyncio.get_running_loop().run_in_executor(None, self._warm_up, stream.plan)
+            # Draw the picture and open the encoder before the clock starts, so the first frames
+            # are not late (and dropped) while a new size's panorama is drawn.  Concurrent PLAYs
+            # of a stream that is not running yet share one warm-up.
+            if stream.warming is None:
+                stream.warming = self._loop.run_in_executor(None, self._warm_up, stream.plan)
+            encoder = await asyncio.shield(stream.warming)
             if stream.source is None and stream.warm_encoder is None:
                 stream.warm_encoder = encoder
-            else:
-                encoder.close()
         return stream.starting_points()
 
     def _warm_up(self, plan: StreamPlan) -> VideoEncoder:
@@ -189,6 +206,11 @@ class StreamingEngine:
     def end_session(self, session: Session, reason: str) -> None:
         if self.sessions.pop(session.id, None) is None:
             return
+        on_link = self._sessions_on.get(session.link)
+        if on_link is not None:
+            on_link.discard(session)
+            if not on_link:
+                del self._sessions_on[session.link]
         log.info("RTSP session %s of %s ended: %s", session.id, session.profile_token, reason)
         self.pause(session)
 
@@ -203,9 +225,8 @@ class StreamingEngine:
 
     def connection_closed(self, conn: RtspConnection) -> None:
         self.connections.discard(conn)
-        for session in list(self.sessions.values()):
-            if session.link is conn.link:
-                self.end_session(session, "connection closed")
+        for session in list(self._sessions_on.get(conn.link, ())):
+            self.end_session(session, "connection closed")
 
     # --- streams --------------------------------------------------------------------------
 
@@ -213,7 +234,9 @@ class StreamingEngine:
         stream = self.streams.get(profile_token)
         if stream is None:
             plan = self.plan(profile_token)
-            formats = track_formats(plan, self._parameter_sets.get(plan.video, ()) if plan.video else ())
+            known = self._parameter_sets.get(plan.video) if plan.video else None
+            sets = known.result() if known is not None and known.done() and not known.exception() else ()
+            formats = track_formats(plan, sets)
             stream = Stream(
                 plan,
                 formats,
@@ -355,9 +378,7 @@ class StreamingEngine:
     # --- what clients send ----------------------------------------------------------------
 
     def interleaved_received(self, conn: RtspConnection, channel: int, payload: bytes) -> None:
-        for session in self.sessions.values():
-            if session.link is not conn.link:
-                continue
+        for session in self._sessions_on.get(conn.link, ()):
             session.touch()
             back = session.backchannel
             if isinstance(back, InterleavedTrack) and channel == back.rtp_channel:

@@ -61,7 +61,9 @@ class RtspServer:
         """Listen on `port` (0: any free one); returns the bound port."""
         sock = listen_tcp(host, port, " for RTSP")
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: _RtspProtocol(self.engine), sock=sock)
+        # create_server listens again, with its own backlog of 100 unless told: hundreds of
+        # viewers connecting at once would see their SYNs dropped.
+        self._server = await loop.create_server(lambda: _RtspProtocol(self.engine), sock=sock, backlog=1024)
         self.port = sock.getsockname()[1]
         return self.port
 

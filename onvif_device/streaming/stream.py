@@ -116,6 +116,7 @@ class Stream:
         self.source: LiveSource | None = None
         self.source_start: float | None = None  # monotonic instant the running source counts from
         self.warm_encoder = None  # opened before PLAY's reply, handed to the next source
+        self.warming = None  # the future that opens it, shared by concurrent PLAYs
         self.ended: str | None = None
         # What the next frame each viewer would receive starts with: RTP-Info for a new viewer.
         self._next_sequence = {name: s.payloader.next_sequence_number for name, s in self.senders.items()}
@@ -168,6 +169,7 @@ class Stream:
         if self.warm_encoder is not None:
             self.warm_encoder.close()
             self.warm_encoder = None
+        self.warming = None
 
     def end(self, reason: str) -> None:
         """The stream cannot go on (its profile changed codec or went away)."""
