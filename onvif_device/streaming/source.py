@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from onvif_device.snapshot import MaskSpec
 from onvif_device.streaming.media import (
@@ -259,7 +259,3 @@ class _AudioTrack:
         for encoded in self.encoder.encode(self.tone.read(self.chunk)):
             self.source._deliver(self.sender.frame(encoded.data, start + encoded.timestamp / self.rate))
             self.source.stats.audio_chunks += 1
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
