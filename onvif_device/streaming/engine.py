@@ -61,6 +61,7 @@ class StreamingEngine:
         self.sdp_version = 1
         self._parameter_sets: dict[VideoSettings, asyncio.Future] = {}
         self._drawn: set[tuple[int, int, str]] = set()
+        self._auto_start: set[str] | None = None
         self._timers: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: list = []
@@ -289,6 +290,7 @@ class StreamingEngine:
 
     def _media_changed(self) -> None:
         self.sdp_version += 1
+        self._auto_start = None  # the multicast configurations may have changed
         for token, stream in list(self.streams.items()):
             try:
                 plan = self.plan(token)
@@ -350,6 +352,9 @@ class StreamingEngine:
                 del self.multicast[token]
 
     def _auto_started(self) -> set[str]:
+        """Profiles whose multicast configurations say AutoStart (kept until the media changes)."""
+        if self._auto_start is not None:
+            return self._auto_start
         tokens = set()
         for profile in self.camera.media.state.profiles:
             try:
@@ -358,6 +363,7 @@ class StreamingEngine:
                 continue
             if any(group.auto_start for track, group in plan.multicast.items() if track in plan.tracks):
                 tokens.add(profile.token)
+        self._auto_start = tokens
         return tokens
 
     # --- timers ---------------------------------------------------------------------------

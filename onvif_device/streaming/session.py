@@ -130,9 +130,8 @@ class Session:
         self.on_end(self, reason)
 
     def _keeping_up(self, link: Link, frame: OutFrame) -> bool:
-        queued = link.buffered()
-        now = time.monotonic()
-        if queued > HIGH_WATER:
+        if link.buffered() > HIGH_WATER:
+            now = time.monotonic()
             if self._congested_since is None:
                 self._congested_since = now
             elif now - self._congested_since > STUCK_SECONDS:

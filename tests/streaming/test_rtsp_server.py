@@ -6,10 +6,10 @@ headers; real clients are in test_rtsp_clients.py.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import threading
+import time
 
 import pytest
 
@@ -381,14 +381,16 @@ def test_connect_disconnect_cycles_leak_nothing(camera):
             _play_tcp(camera, wire)
             wire.read_frames(3)
     # The server notices the closed sockets on its own loop; give it a moment.
-    deadline = asyncio.run(_wait_until(lambda: not engine.sessions and not engine.connections and not engine.streams))
-    assert deadline, (engine.sessions, engine.connections, engine.streams)
+    settled = wait_until(lambda: not engine.sessions and not engine.connections and not engine.streams)
+    assert settled, (engine.sessions, engine.connections, engine.streams)
     assert threading.active_count() <= threads_before
 
 
-async def _wait_until(condition, seconds: float = 10.0) -> bool:
-    for _ in range(int(seconds / 0.05)):
+def wait_until(condition, seconds: float = 10.0) -> bool:
+    """Poll `condition` (the camera's loop runs in its own thread) until true or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if condition():
             return True
-        await asyncio.sleep(0.05)
-    return condition()
+        time.sleep(0.05)
+    return bool(condition())

@@ -15,7 +15,7 @@ from onvif_device.streaming.rtp import RtpPacket, encode_ulaw
 
 from .depayload import H264Depayloader
 from .rtsp_wire import Wire
-from .test_rtsp_server import _config, _play_tcp, _wait_until, url
+from .test_rtsp_server import _config, _play_tcp, url, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -94,7 +94,7 @@ def test_backchannel_audio_is_received_and_decoded(camera):
             wire.send_raw(b"$" + bytes([0]) + len(data).to_bytes(2, "big") + data)
         engine = camera.server.streaming
         assert on_loop(camera, lambda: None) is None  # let the loop read what we sent
-        assert _wait(lambda: engine.backchannel_audio.get(session) and engine.backchannel_audio[session].samples >= 4000)
+        assert wait_until(lambda: engine.backchannel_audio.get(session) and engine.backchannel_audio[session].samples >= 4000)
         received = engine.backchannel_audio[session].pcm
         samples = struct.unpack(f"<{len(received) // 2}h", received)
         # mu-law keeps the tone within a few percent
@@ -138,11 +138,5 @@ def test_a_silent_udp_session_is_reaped(camera):
             assert wire.request("GET_PARAMETER", url(camera, "Profile_2"), {"Session": session}).status == 200
         assert session in engine.sessions
         # ... silence ends it, and its stream stops with it.
-        assert _wait(lambda: session not in engine.sessions, 15)
-        assert _wait(lambda: "Profile_2" not in engine.streams, 2)
-
-
-def _wait(condition, seconds: float = 10.0) -> bool:
-    import asyncio
-
-    return asyncio.run(_wait_until(condition, seconds))
+        assert wait_until(lambda: session not in engine.sessions, 15)
+        assert wait_until(lambda: "Profile_2" not in engine.streams, 2)
