@@ -90,12 +90,35 @@ class MediaConfig(_Section):
     max_profiles: int = Field(16, ge=3, le=64, description="how many media profiles clients may have in all")
 
 
+class EventsConfig(_Section):
+    motion_every_seconds: float = Field(
+        30.0, ge=0, description="a scripted intruder crosses each view this often, raising motion; 0 never"
+    )
+    motion_seconds: float = Field(8.0, gt=0, description="how long each scripted motion lasts")
+    processor_usage_seconds: float = Field(
+        5.0, ge=0, description="how often tns1:Monitoring/ProcessorUsage reports; 0 never"
+    )
+    max_pull_points: int = Field(100, ge=1, le=10_000, description="pull point subscriptions at once")
+    max_push_subscriptions: int = Field(50, ge=0, le=10_000, description="WS-BaseNotification subscriptions at once")
+    max_event_brokers: int = Field(4, ge=0, le=64, description="MQTT brokers AddEventBroker accepts")
+    queue_messages: int = Field(
+        1000, ge=10, le=1_000_000, description="messages a subscription holds; beyond it the oldest are dropped"
+    )
+
+
+class IoConfig(_Section):
+    digital_inputs: int = Field(2, ge=0, le=16)
+    relay_outputs: int = Field(2, ge=0, le=16)
+
+
 class Config(_Section):
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
     identity: IdentityConfig = IdentityConfig()
     clock: ClockConfig = ClockConfig()
     media: MediaConfig = MediaConfig()
+    events: EventsConfig = EventsConfig()
+    io: IoConfig = IoConfig()
 
 
 class ConfigError(Exception):

@@ -30,6 +30,8 @@ from onvif_device.streaming.server import RtspServer
 
 log = logging.getLogger("onvif_device")
 
+TICK_SECONDS = 0.1  # how finely timed things (motion schedule, relay pulses) follow the clock
+
 
 class _Uvicorn(uvicorn.Server):
     # The process owns the signals (the CLI, or a test's event loop), not each server.
@@ -54,6 +56,7 @@ class CameraServer:
     rtsp_port: int = 0  # the bound RTSP port; known after start()
     streaming: StreamingEngine | None = None
     _rtsp: RtspServer | None = None
+    _ticker: asyncio.Task | None = None
 
     @property
     def base_url(self) -> str:
@@ -77,6 +80,7 @@ class CameraServer:
         self.camera.attach(self.advertise, self.http_port, self.rtsp_port)
         self.camera.on_reboot(self._reboot.set)
         self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
+        self._ticker = asyncio.create_task(self._tick(), name="onvif-device clock")
         await self._up.wait()
         if server.discovery or self.discovery is not None:
             await self._start_discovery()
@@ -109,6 +113,10 @@ class CameraServer:
         self._stop.set()
         if self._task is not None:
             await self._task
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
         await self._stop_streaming()
         if self._owns_discovery and self.discovery is not None:
             self.discovery.close()
@@ -134,6 +142,15 @@ class CameraServer:
     def _leave_discovery(self) -> None:
         if self.discovery is not None and self._target is not None:
             self.discovery.remove(self._target)
+
+    async def _tick(self) -> None:
+        """Time acting on the camera: scheduled motion, timed relays, monitoring events."""
+        while True:
+            try:
+                self.camera.tick()
+            except Exception:  # a fault in one producer must not stop time for the rest
+                log.exception("camera tick failed")
+            await asyncio.sleep(TICK_SECONDS)
 
     async def wait_up(self) -> None:
         await self._up.wait()

@@ -15,6 +15,10 @@ from typing import Callable
 from onvif_device import __version__
 from onvif_device.camera.clock import DeviceClock
 from onvif_device.camera.errors import InvalidArgVal
+from onvif_device.camera.events import EventBus, standard_registry
+from onvif_device.camera.events.monitoring import ProcessorUsage
+from onvif_device.camera.events.motion import Detector, SceneMotion
+from onvif_device.camera.events.topics import CONFIGURATION_CHANGED, PROFILE_CHANGED
 from onvif_device.camera.identity import Identity
 from onvif_device.camera.media import Hardware, Media, MediaChange, MediaState, build_hardware, factory_media
 from onvif_device.camera.network import Network
@@ -50,10 +54,17 @@ class Camera:
         self.address = ""  # where the camera is reachable, once a server has bound
         self.rtsp_port = config.server.rtsp_port or 554
         self.started_at = now()
+        # The bus outlives factory resets (they rebuild the parts below), as subscriptions do.
+        self.events = EventBus(standard_registry(), lambda: self.clock.utc_now())
         saved = store.load() if store else None
         self._build(saved or self.factory_state())
         if saved is None:
             self._save()
+        events = config.events
+        self.motion = SceneMotion(
+            self.events, self.motion_detectors, every=events.motion_every_seconds, seconds=events.motion_seconds, now=now
+        )
+        self.processor_usage = ProcessorUsage(self.events, events.processor_usage_seconds)
 
     def _build(self, state: CameraState) -> None:
         self.state = state
@@ -138,8 +149,31 @@ class Camera:
 
     def _media_changed(self, change: MediaChange) -> None:
         self._changed("media")
+        if change.what == "Profile":
+            self.events.publish(PROFILE_CHANGED.path, source={"Token": change.token})
+        elif change.what == "Configuration":
+            self.events.publish(CONFIGURATION_CHANGED.path, source={"Token": change.token, "Type": change.kind})
         for listener in list(self._media_listeners):
             listener(change)
+
+    # --- time passing -----------------------------------------------------------
+
+    def tick(self) -> None:
+        """Let time act: scheduled motion, timed relays, monitoring.  The server calls this often."""
+        self.motion.tick()
+        self.processor_usage.tick()
+
+    def motion_detectors(self) -> list[Detector]:
+        """One motion detector per video source that has a configuration and an analytics one on it."""
+        detectors = []
+        analytics = {a.source_configuration_token: a.token for a in self.media.configurations("Analytics")}
+        seen = set()
+        for vsc in self.media.configurations("VideoSource"):
+            if vsc.source_token in seen or vsc.token not in analytics:
+                continue
+            seen.add(vsc.source_token)
+            detectors.append(Detector(vsc.source_token, vsc.token, analytics[vsc.token]))
+        return detectors
 
     def _save(self) -> None:
         if self._store is not None:

@@ -50,8 +50,10 @@ class SoapEndpoint:
         authenticator: Authenticator | None,
         base_url: Callable[[], str],
         max_body_bytes: int,
+        delivery: object = None,
     ) -> None:
         self.camera = camera
+        self.delivery = delivery  # events.EventDelivery: pull points and subscriptions
         self.operations = operations
         self.authenticator = authenticator  # None: authentication is off
         self.base_url = base_url
@@ -76,11 +78,18 @@ class SoapEndpoint:
             return
         headers = dict(scope["headers"])
         target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
-        status, payload, soap_ns, extra = await self.handle(body, headers.get(b"authorization"), client_host, target)
+        status, payload, soap_ns, extra = await self.handle(
+            body, headers.get(b"authorization"), client_host, target, scope["path"]
+        )
         await _respond(send, status, payload, CONTENT_TYPES[soap_ns], extra)
 
     async def handle(
-        self, body: bytes, authorization: bytes | None, client_host: str | None = None, target: str | None = None
+        self,
+        body: bytes,
+        authorization: bytes | None,
+        client_host: str | None = None,
+        target: str | None = None,
+        path: str = "",
     ) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
         """(status, payload, SOAP namespace, extra headers) for one request body."""
         if not body.strip() and self.authenticator is not None and not authorization:
@@ -97,7 +106,9 @@ class SoapEndpoint:
             if operation is None:
                 raise ActionNotSupported(reason=f"operation {request.operation.tag} is not supported")
             caller = self._authorise(operation, request, authorization, target)
-            ctx = Context(self.camera, request, caller.username, caller.level, self.base_url(), client_host)
+            ctx = Context(
+                self.camera, request, caller.username, caller.level, self.base_url(), client_host, path, self.delivery
+            )
             result = operation.handler(ctx, request.operation)
             if inspect.isawaitable(result):
                 result = await result

@@ -8,7 +8,7 @@ is only a hint; the ONVIF test tool sends none).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, TypeAlias, Union
 
 from lxml import etree
 
@@ -32,6 +32,8 @@ class Context:
     level: str
     base_url: str  # http://<advertise address>:<port>, for XAddrs and URIs
     client_host: str | None = None
+    path: str = ""  # the HTTP path the request was posted to (subscription managers live at their own)
+    delivery: Any = None  # the camera's events.EventDelivery, where the server runs one
 
 
 HandlerResult = Union[Element, Awaitable[Element]]
