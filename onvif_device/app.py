@@ -11,6 +11,7 @@ from starlette.routing import Route, Router, WebSocketRoute
 from onvif_device.camera import Camera
 from onvif_device.camera.media import uris
 from onvif_device.services import SERVICES, operation_table
+from onvif_device.control import ControlApi
 from onvif_device.snapshot import SnapshotRoute
 from onvif_device.soap.auth import Authenticator
 from onvif_device.soap.digest import DigestAuthenticator
@@ -74,6 +75,7 @@ def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingE
         carriers = HttpCarriers(streaming)
         routes.append(Route(uris.STREAM_PREFIX + "{name:path}", carriers.tunnel, methods=["GET", "POST"]))
         routes.append(WebSocketRoute(uris.WEBSOCKET_PATH, carriers.websocket))
+    routes += ControlApi(camera, authenticator).routes()
     routes.append(Route("/", _index))
     return Router(routes)
 

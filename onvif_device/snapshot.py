@@ -33,8 +33,9 @@ from onvif_device.camera import Camera
 from onvif_device.camera.errors import OnvifError
 from onvif_device.camera.media import uris
 from onvif_device.camera.media.state import MaskState, OSDState
-from onvif_device.soap.access import AccessClass, allowed
-from onvif_device.soap.auth import ANONYMOUS, Authenticator, Challenge
+from onvif_device.http_guard import refusal
+from onvif_device.soap.access import AccessClass
+from onvif_device.soap.auth import Authenticator
 from onvif_device.video import MaskSpec, SceneRenderer, encode_jpeg
 
 log = logging.getLogger("onvif_device.snapshot")
@@ -227,17 +228,10 @@ class SnapshotRoute:
         self.cards = cards or CardCache()
 
     async def get(self, request: Request) -> Response:
-        client = request.client
-        if client and not self.camera.network.ip_allowed(client.host):
-            return PlainTextResponse("address refused by the IP address filter\n", 403)
+        denied = refusal(self.camera, self.authenticator, request, AccessClass.READ_MEDIA, "fetch snapshots")
+        if denied is not None:
+            return denied
         raw_path = request.scope.get("raw_path") or request.scope["path"].encode()
-        query = request.scope.get("query_string", b"")
-        # The Digest `uri` names the target as the client wrote it, still percent-encoded.
-        target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
-        refusal = self._refusal(request.method, target, request.headers.get("authorization"))
-        if refusal is not None:
-            return refusal
-
         token = profile_token_of(raw_path.decode("latin-1"))
         if token is None:
             return PlainTextResponse(f"snapshots are served at {uris.SNAPSHOT_PREFIX}<profile token>.jpg\n", 404)
@@ -251,26 +245,3 @@ class SnapshotRoute:
             log.exception("snapshot of profile %r at %dx%d failed", token, spec.width, spec.height)
             return PlainTextResponse(f"the snapshot of profile {token!r} could not be rendered\n", 503)
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
-
-    def _refusal(self, method: str, target: str, authorization: str | None) -> Response | None:
-        """The 401 or 403 answer when the caller may not fetch snapshots, else None."""
-        if self.authenticator is None:
-            return None
-        try:
-            caller = self.authenticator.identify(method, target, authorization)
-        except Challenge as challenge:
-            return _challenge(challenge)
-        except OnvifError as error:  # the user was deleted between verification and lookup
-            return _challenge(self.authenticator.challenge(error.reason))
-        if caller is ANONYMOUS:
-            return _challenge(self.authenticator.challenge("snapshots require authentication"))
-        if not allowed(caller.level, AccessClass.READ_MEDIA):
-            return PlainTextResponse(f"user {caller.username!r} ({caller.level}) may not fetch snapshots\n", 403)
-        return None
-
-
-def _challenge(challenge: Challenge) -> Response:
-    response = PlainTextResponse(f"{challenge.reason}\n", 401)
-    for value in challenge.headers:  # one per Digest algorithm: the header repeats
-        response.headers.append("WWW-Authenticate", value)
-    return response

@@ -1,0 +1,182 @@
+"""The control API: what a test or a demo scripts the camera with, under /emulator/ on the HTTP port.
+
+JSON over HTTP, guarded like the SOAP services but for administrators only
+(it can make the camera do anything).  Paths name the part of the camera
+they act on, so the API grows by adding nouns:
+
+    GET  /emulator/                      the camera and the paths below
+    GET  /emulator/events/topics         every topic the camera can raise, with its items
+    GET  /emulator/events/properties     the current state of every property
+    POST /emulator/events                raise any registered topic: {"topic", "source", "data", "key"}
+    POST /emulator/motion                {"video_source"?, "state": true|false|null, "seconds"?}
+
+Errors answer 4xx with {"error": "..."} naming what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from onvif_device.camera import Camera
+from onvif_device.camera.events import Message, UnknownTopic
+from onvif_device.http_guard import refusal
+from onvif_device.soap.access import AccessClass
+from onvif_device.soap.auth import Authenticator
+
+PREFIX = "/emulator"
+MAX_BODY = 64 * 1024
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class BadRequest(Exception):
+    """The request cannot be carried out; the message says why (a 400, or `status`)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ControlApi:
+    def __init__(self, camera: Camera, authenticator: Authenticator | None) -> None:
+        self.camera = camera
+        self.authenticator = authenticator
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(PREFIX + "/", self._guarded(self.index), methods=["GET"]),
+            Route(PREFIX + "/events/topics", self._guarded(self.topics), methods=["GET"]),
+            Route(PREFIX + "/events/properties", self._guarded(self.properties), methods=["GET"]),
+            Route(PREFIX + "/events", self._guarded(self.raise_event), methods=["POST"]),
+            Route(PREFIX + "/motion", self._guarded(self.motion), methods=["POST"]),
+        ]
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        async def guarded(request: Request) -> Response:
+            # UNRECOVERABLE is the class only administrators hold in the default access policy.
+            denied = refusal(self.camera, self.authenticator, request, AccessClass.UNRECOVERABLE, "use the control API")
+            if denied is not None:
+                return denied
+            try:
+                return await endpoint(request)
+            except BadRequest as error:
+                return JSONResponse({"error": str(error)}, error.status)
+
+        return guarded
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        identity = self.camera.identity
+        return JSONResponse(
+            {
+                "name": identity.name,
+                "serial_number": identity.serial_number,
+                "endpoint_reference": identity.endpoint_reference,
+                "paths": {
+                    "topics": PREFIX + "/events/topics",
+                    "properties": PREFIX + "/events/properties",
+                    "raise_event": PREFIX + "/events",
+                    "motion": PREFIX + "/motion",
+                },
+            }
+        )
+
+    async def topics(self, request: Request) -> Response:
+        return JSONResponse(
+            [
+                {
+                    "topic": topic.path,
+                    "is_property": topic.is_property,
+                    **{group: {i.name: i.type for i in getattr(topic, group)} for group in ("source", "key", "data")},
+                }
+                for topic in self.camera.events.registry
+            ]
+        )
+
+    async def properties(self, request: Request) -> Response:
+        return JSONResponse([message_json(m) for m in self.camera.events.properties()])
+
+    async def raise_event(self, request: Request) -> Response:
+        body = await _json_object(request)
+        topic = _field(body, "topic", str)
+        groups = {name: _field(body, name, dict, default={}) for name in ("source", "data", "key")}
+        for name, items in groups.items():
+            for item, value in items.items():
+                if not isinstance(value, str | int | float | bool):
+                    raise BadRequest(f"{name}.{item} must be a string, number or boolean")
+        try:
+            message = self.camera.events.publish(topic, **groups)
+        except UnknownTopic as error:
+            raise BadRequest(f"{error.args[0]}; GET {PREFIX}/events/topics lists them", 404) from None
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+        if message is None:
+            return JSONResponse({"published": False, "reason": "the property already has that data"})
+        return JSONResponse({"published": True, "message": message_json(message)}, 201)
+
+    async def motion(self, request: Request) -> Response:
+        body = await _json_object(request)
+        sources = [d.video_source for d in self.camera.motion_detectors()]
+        if not sources:
+            raise BadRequest("no video source has an analytics configuration to detect motion with", 409)
+        source = _field(body, "video_source", str, default=sources[0])
+        if source not in sources:
+            raise BadRequest(f"video_source {source!r} is not one of {', '.join(sources)}", 404)
+        if "state" not in body:
+            raise BadRequest("state is required: true starts motion, false stops it, null returns to the schedule")
+        state = body["state"]
+        if state is not None and not isinstance(state, bool):
+            raise BadRequest("state must be true, false or null")
+        seconds = _field(body, "seconds", (int, float), default=None)
+        if seconds is not None and not 0 < seconds <= 86_400:
+            raise BadRequest("seconds must be a number above 0 and at most 86400")
+        self.camera.motion.force(source, state, seconds)
+        return JSONResponse({"video_source": source, "motion": self.camera.motion.active(source)})
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "topic": message.topic,
+        "utc_time": message.utc_time.isoformat().replace("+00:00", "Z"),
+        "operation": message.operation,
+        "source": dict(message.source),
+        "key": dict(message.key),
+        "data": dict(message.data),
+    }
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadRequest(f"request body larger than {MAX_BODY} bytes", 413)
+    try:
+        value = json.loads(body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadRequest(f"request body is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise BadRequest("request body must be a JSON object")
+    return value
+
+
+_REQUIRED = object()
+
+
+def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _REQUIRED) -> Any:
+    """body[name] checked against `kind`; absent or null gives `default`, if there is one."""
+    value = body.get(name)
+    if value is None:
+        if default is _REQUIRED:
+            raise BadRequest(f"{name} is required")
+        return default
+    # JSON true is no number, though Python's bool is an int.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise BadRequest(f"{name} must be a {expected}")
+    return value

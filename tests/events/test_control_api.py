@@ -1,0 +1,179 @@
+"""The /emulator/ control API on a running camera, with httpx as the client."""
+
+import httpx
+import pytest
+
+from onvif_device.config import Config
+
+
+@pytest.fixture
+def camera_config() -> Config:
+    # No scheduled motion: the tests decide when there is motion.
+    return Config.model_validate(
+        {
+            "events": {"motion_every_seconds": 0},
+            "auth": {
+                "users": [{"username": "op", "password": "pw", "level": "Operator"}]
+            },
+        }
+    )
+
+
+@pytest.fixture
+def api(running_camera):
+    base = f"http://127.0.0.1:{running_camera.port}/emulator"
+    auth = httpx.DigestAuth(running_camera.username, running_camera.password)
+    with httpx.Client(base_url=base, auth=auth, timeout=10) as client:
+        yield client
+
+
+def test_requires_administrator_credentials(running_camera, api):
+    url = f"http://127.0.0.1:{running_camera.port}/emulator/events/topics"
+    anonymous = httpx.get(url)
+    assert (
+        anonymous.status_code == 401
+        and "Digest" in anonymous.headers["www-authenticate"]
+    )
+    operator = httpx.get(url, auth=httpx.DigestAuth("op", "pw"))
+    assert (
+        operator.status_code == 403 and "may not use the control API" in operator.text
+    )
+    assert api.get("/events/topics").status_code == 200
+
+
+def test_index_names_the_camera_and_its_paths(running_camera, api):
+    index = api.get("/").json()
+    assert index["serial_number"] == running_camera.camera.identity.serial_number
+    assert index["paths"]["motion"] == "/emulator/motion"
+
+
+def test_topics_list_the_registry_with_items(api):
+    topics = {t["topic"]: t for t in api.get("/events/topics").json()}
+    motion = topics["tns1:VideoSource/MotionAlarm"]
+    assert motion == {
+        "topic": "tns1:VideoSource/MotionAlarm",
+        "is_property": True,
+        "source": {"Source": "tt:ReferenceToken"},
+        "key": {},
+        "data": {"State": "xs:boolean"},
+    }
+
+
+def motion_state(api) -> str:
+    properties = api.get("/events/properties").json()
+    return next(
+        p["data"]["State"]
+        for p in properties
+        if p["topic"] == "tns1:VideoSource/MotionAlarm"
+    )
+
+
+def test_motion_starts_and_stops_on_request(api):
+    assert motion_state(api) == "false"
+    started = api.post("/motion", json={"state": True})
+    assert started.status_code == 200 and started.json() == {
+        "video_source": "VideoSource_1",
+        "motion": True,
+    }
+    assert motion_state(api) == "true"
+    assert (
+        api.post(
+            "/motion", json={"video_source": "VideoSource_1", "state": False}
+        ).json()["motion"]
+        is False
+    )
+    assert motion_state(api) == "false"
+    assert (
+        api.post("/motion", json={"state": None}).json()["motion"] is False
+    )  # back to the (empty) schedule
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({}, 400, "state is required"),
+        ({"state": "yes"}, 400, "state must be true, false or null"),
+        ({"state": True, "video_source": "VideoSource_9"}, 404, "VideoSource_9"),
+        ({"state": True, "seconds": 0}, 400, "seconds must be"),
+        ({"state": True, "seconds": True}, 400, "seconds must be a int or float"),
+        ([1, 2], 400, "JSON object"),
+    ],
+)
+def test_motion_refuses_bad_requests(api, body, status, error):
+    response = api.post("/motion", json=body)
+    assert response.status_code == status and error in response.json()["error"]
+
+
+def test_any_registered_topic_can_be_raised(api):
+    raised = api.post(
+        "/events",
+        json={
+            "topic": "tns1:VideoSource/GlobalSceneChange/ImagingService",
+            "source": {"Source": "VideoSource_1"},
+            "data": {"State": True},
+        },
+    )
+    assert raised.status_code == 201
+    message = raised.json()["message"]
+    assert message["operation"] == "Initialized" and message["data"] == {
+        "State": "true"
+    }
+    again = api.post(
+        "/events",
+        json={
+            "topic": "tns1:VideoSource/GlobalSceneChange/ImagingService",
+            "source": {"Source": "VideoSource_1"},
+            "data": {"State": True},
+        },
+    )
+    assert again.status_code == 200 and again.json()["published"] is False
+    profile = api.post(
+        "/events",
+        json={"topic": "tns1:Media/ProfileChanged", "source": {"Token": "Profile_1"}},
+    )
+    assert profile.status_code == 201 and profile.json()["message"]["operation"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"topic": "tns1:No/Such"}, 404, "no such topic: tns1:No/Such"),
+        (
+            {
+                "topic": "tns1:VideoSource/MotionAlarm",
+                "source": {"Source": "VideoSource_1"},
+            },
+            400,
+            "missing data item(s) State",
+        ),
+        (
+            {
+                "topic": "tns1:VideoSource/MotionAlarm",
+                "source": {"Src": "x"},
+                "data": {"State": True},
+            },
+            400,
+            "unknown source item(s) Src",
+        ),
+        (
+            {
+                "topic": "tns1:VideoSource/MotionAlarm",
+                "source": {"Source": ["x"]},
+                "data": {"State": True},
+            },
+            400,
+            "source.Source must be",
+        ),
+        ({"source": {}}, 400, "topic is required"),
+    ],
+)
+def test_raising_an_event_refuses_bad_requests(api, body, status, error):
+    response = api.post("/events", json=body)
+    assert response.status_code == status and error in response.json()["error"]
+
+
+def test_a_body_that_is_not_json_is_refused(api):
+    response = api.post(
+        "/events", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400 and "not JSON" in response.json()["error"]
