@@ -2,8 +2,7 @@
 
 A document carries what the profile's metadata configuration asks for: a
 video analytics frame with the scene's moving objects (normalized
-coordinates, -1..1 with y up, as ONVIF draws them) and the PTZ status.  Events
-join when the event bus lands.
+coordinates, -1..1 with y up, as ONVIF draws them) and the PTZ status.
 """
 
 from __future__ import annotations
@@ -14,20 +13,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from onvif_device.video.scene import SceneObject
 from onvif_device.xml import element, sub
 
 PAN_TILT_SPACE = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace"
 ZOOM_SPACE = "http://www.onvif.org/ver10/tptz/ZoomSpaces/PositionGenericSpace"
-
-
-@dataclass(frozen=True, slots=True)
-class SceneObject:
-    object_id: int
-    left: float
-    top: float
-    right: float
-    bottom: float
-    kind: str = "Vehicle"  # the class a real analytics engine would report
 
 
 @dataclass(frozen=True, slots=True)

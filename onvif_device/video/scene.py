@@ -52,12 +52,18 @@ from .yuv import Plane, YuvFrame, check_even_size, plane_view, rgb_to_ycbcr, rgb
 MAX_ZOOM = 4.0  # magnification at zoom 1, like a 4x zoom lens
 BALL_PERIOD = 5.0  # seconds for the ball to roll across the view
 BALL_RGB = (255, 120, 0)
+INTRUDER_RGB = (
+    40,
+    200,
+    60,
+)  # green: nothing else in the scene is, so tests can find it
 BOX_Y, TEXT_Y = 32, 235  # luma of text boxes and of the text on them
 GLYPHS = "0123456789-:. UTC#"
 CLOCK_SAMPLE = "0000-00-00 00:00:00.000 UTC #0000000"
 
 _TEXT_LEVELS = np.linspace(BOX_Y, TEXT_Y, 256).round().astype(np.uint8)  # Pillow coverage -> luma
 _BALL_YUV = rgb_to_ycbcr(BALL_RGB)
+_INTRUDER_YUV = rgb_to_ycbcr(INTRUDER_RGB)
 _BLACK, _WHITE, _NEUTRAL = 16, 235, 128
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -131,12 +137,15 @@ class SceneRenderer:
         zoom: float = 0.0,
         overlay: Sequence[str] = (),
         masks: Sequence[MaskSpec] = (),
+        intruder: float | None = None,
     ) -> YuvFrame:
         """A new frame showing the scene at ``when`` (timezone-aware); its planes are the caller's.
 
         ``pan`` and ``tilt`` run from -1 (left, down) to 1 (right, up), ``zoom``
         from 0 (widest) to 1 (``MAX_ZOOM`` times narrower).  Motion depends on
-        ``when`` alone; ``frame_number`` is shown and stamped.
+        ``when`` alone; ``frame_number`` is shown and stamped.  ``intruder``,
+        when not None, is how far (0 to 1) the intruder has walked across the
+        view: the camera's motion events say when one is there.
         """
         if not isinstance(when, datetime) or when.utcoffset() is None:
             raise ValueError(f"when must be a timezone-aware datetime, got {when!r}")
@@ -151,6 +160,8 @@ class SceneRenderer:
         frame = self._view(pan, tilt, zoom_factor(zoom))
         self._draw_ball(frame, seconds)
         self._draw_bouncer(frame, seconds)
+        if intruder is not None:
+            self._draw_intruder(frame, intruder)
         self._draw_overlay(frame, overlay)
         self._draw_caption(frame, when, frame_number)
         for mask in masks:
@@ -190,25 +201,82 @@ class SceneRenderer:
         planes = (np.ascontiguousarray(plane_view(plane)) for plane in scaled.planes)
         return YuvFrame(self.width, self.height, *planes)
 
-    def _draw_ball(self, frame: YuvFrame, seconds: float) -> None:
-        """An orange ball rolling left to right across the upper picture, again and again."""
+    def objects(self, when: datetime, *, intruder: float | None = None) -> list[SceneObject]:
+        """What moves in the view at ``when``, as an analytics engine would report it."""
+        seconds = when.timestamp()
+        boxes = [
+            (1, "Other", self._ball_box(seconds)),
+            (2, "Other", self._bouncer_box(seconds)),
+        ]
+        if intruder is not None:
+            boxes.append((3, "Human", self._intruder_box(intruder)))
+        objects = []
+        for object_id, kind, (x, y, w, h) in boxes:
+            left, right = max(0, x), min(self.width, x + w)
+            if left >= right:  # the ball rolls in from outside the view
+                continue
+            # Normalized as ONVIF draws shapes: x from -1 (left) to 1, y from 1 (top) to -1.
+            objects.append(
+                SceneObject(
+                    object_id,
+                    kind,
+                    left=2 * left / self.width - 1,
+                    top=1 - 2 * y / self.height,
+                    right=2 * right / self.width - 1,
+                    bottom=1 - 2 * (y + h) / self.height,
+                )
+            )
+        return objects
+
+    def _ball_box(self, seconds: float) -> tuple[int, int, int, int]:
+        """The ball rolls left to right across the upper picture, again and again."""
         size = self._ball.size
         travel = (seconds % BALL_PERIOD) / BALL_PERIOD
-        x = _even(-size + travel * (self.width + size))
-        y = _even(0.15 * max(0, self._band_top - size))
+        return (
+            _even(-size + travel * (self.width + size)),
+            _even(0.15 * max(0, self._band_top - size)),
+            size,
+            size,
+        )
+
+    def _bouncer_box(self, seconds: float) -> tuple[int, int, int, int]:
+        side = max(2, _even(self.height / 8))
+        across, down = bounce(seconds)
+        return (
+            _even(across * max(0, self.width - side)),
+            _even(down * max(0, self._band_top - side)),
+            side,
+            side,
+        )
+
+    def _intruder_box(self, progress: float) -> tuple[int, int, int, int]:
+        """A figure a third of the picture tall, walking left to right just above the caption."""
+        height = max(4, _even(self.height / 3))
+        width = max(2, _even(height / 3))
+        x = _even(min(max(progress, 0.0), 1.0) * max(0, self.width - width))
+        return x, max(0, self._band_top - height), width, height
+
+    def _draw_ball(self, frame: YuvFrame, seconds: float) -> None:
+        x, y, _, _ = self._ball_box(seconds)
         self._ball.paint(frame, x, y, _BALL_YUV)
 
     def _draw_bouncer(self, frame: YuvFrame, seconds: float) -> None:
         """The test card's white box with a black border, bouncing above the caption."""
-        side = max(2, _even(self.height / 8))
+        x, y, side, _ = self._bouncer_box(seconds)
         border = max(2, _even(side / 12))
-        across, down = bounce(seconds)
-        x = _even(across * max(0, self.width - side))
-        y = _even(down * max(0, self._band_top - side))
         frame.y[y : y + side, x : x + side] = _BLACK
         frame.y[y + border : y + side - border, x + border : x + side - border] = _WHITE
         for chroma in (frame.u, frame.v):
             chroma[y // 2 : (y + side) // 2, x // 2 : (x + side) // 2] = _NEUTRAL
+
+    def _draw_intruder(self, frame: YuvFrame, progress: float) -> None:
+        x, y, w, h = self._intruder_box(progress)
+        for plane, scale, value in (
+            (frame.y, 1, _INTRUDER_YUV[0]),
+            (frame.u, 2, _INTRUDER_YUV[1]),
+            (frame.v, 2, _INTRUDER_YUV[2]),
+        ):
+            plane[y // scale : (y + h) // scale, x // scale : (x + w) // scale] = value
 
     # --- text ----------------------------------------------------------------------------
 
@@ -258,6 +326,18 @@ def _paste_grey(frame: YuvFrame, bitmap: Plane, x: int, y: int) -> None:
     rows, columns = bitmap.shape[0] // 2, bitmap.shape[1] // 2
     for chroma in (frame.u, frame.v):
         chroma[y // 2 : y // 2 + rows, x // 2 : x // 2 + columns] = _NEUTRAL
+
+
+@dataclass(frozen=True, slots=True)
+class SceneObject:
+    """One moving thing in the view; its box in normalized coordinates (-1..1, y up)."""
+
+    object_id: int
+    kind: str  # the class an analytics engine would report: "Human", "Vehicle", "Other"
+    left: float
+    top: float
+    right: float
+    bottom: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +438,11 @@ def paint_mask(frame: YuvFrame, mask: MaskSpec) -> None:
         block = max(4, _even(scale / 30))
         np.copyto(frame.y[luma_box], _pixelate(frame.y[luma_box], block), where=shape.luma)
         for chroma in (frame.u, frame.v):
-            np.copyto(chroma[chroma_box], _pixelate(chroma[chroma_box], block // 2), where=shape.chroma)
+            np.copyto(
+                chroma[chroma_box],
+                _pixelate(chroma[chroma_box], block // 2),
+                where=shape.chroma,
+            )
     elif mask.kind == "Blurred":
         radius = max(2.0, scale / 40)
         _blur_into(frame.y, luma_box, shape.luma, radius)

@@ -12,9 +12,7 @@ def camera_config() -> Config:
     return Config.model_validate(
         {
             "events": {"motion_every_seconds": 0},
-            "auth": {
-                "users": [{"username": "op", "password": "pw", "level": "Operator"}]
-            },
+            "auth": {"users": [{"username": "op", "password": "pw", "level": "Operator"}]},
         }
     )
 
@@ -30,14 +28,9 @@ def api(running_camera):
 def test_requires_administrator_credentials(running_camera, api):
     url = f"http://127.0.0.1:{running_camera.port}/emulator/events/topics"
     anonymous = httpx.get(url)
-    assert (
-        anonymous.status_code == 401
-        and "Digest" in anonymous.headers["www-authenticate"]
-    )
+    assert anonymous.status_code == 401 and "Digest" in anonymous.headers["www-authenticate"]
     operator = httpx.get(url, auth=httpx.DigestAuth("op", "pw"))
-    assert (
-        operator.status_code == 403 and "may not use the control API" in operator.text
-    )
+    assert operator.status_code == 403 and "may not use the control API" in operator.text
     assert api.get("/events/topics").status_code == 200
 
 
@@ -61,11 +54,7 @@ def test_topics_list_the_registry_with_items(api):
 
 def motion_state(api) -> str:
     properties = api.get("/events/properties").json()
-    return next(
-        p["data"]["State"]
-        for p in properties
-        if p["topic"] == "tns1:VideoSource/MotionAlarm"
-    )
+    return next(p["data"]["State"] for p in properties if p["topic"] == "tns1:VideoSource/MotionAlarm")
 
 
 def test_motion_starts_and_stops_on_request(api):
@@ -76,16 +65,9 @@ def test_motion_starts_and_stops_on_request(api):
         "motion": True,
     }
     assert motion_state(api) == "true"
-    assert (
-        api.post(
-            "/motion", json={"video_source": "VideoSource_1", "state": False}
-        ).json()["motion"]
-        is False
-    )
+    assert api.post("/motion", json={"video_source": "VideoSource_1", "state": False}).json()["motion"] is False
     assert motion_state(api) == "false"
-    assert (
-        api.post("/motion", json={"state": None}).json()["motion"] is False
-    )  # back to the (empty) schedule
+    assert api.post("/motion", json={"state": None}).json()["motion"] is False  # back to the (empty) schedule
 
 
 @pytest.mark.parametrize(
@@ -115,9 +97,7 @@ def test_any_registered_topic_can_be_raised(api):
     )
     assert raised.status_code == 201
     message = raised.json()["message"]
-    assert message["operation"] == "Initialized" and message["data"] == {
-        "State": "true"
-    }
+    assert message["operation"] == "Initialized" and message["data"] == {"State": "true"}
     again = api.post(
         "/events",
         json={
@@ -173,7 +153,5 @@ def test_raising_an_event_refuses_bad_requests(api, body, status, error):
 
 
 def test_a_body_that_is_not_json_is_refused(api):
-    response = api.post(
-        "/events", content=b"{not json", headers={"content-type": "application/json"}
-    )
+    response = api.post("/events", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400 and "not JSON" in response.json()["error"]

@@ -61,9 +61,7 @@ def test_property_lifecycle_initialized_changed_deleted(bus, time):
     messages = heard(bus)
     first = bus.publish(DOOR.path, source={"Door": "D1"}, data={"Open": False})
     assert first.operation == "Initialized" and first.data == (("Open", "false"),)
-    assert (
-        bus.publish(DOOR.path, source={"Door": "D1"}, data={"Open": False}) is None
-    )  # no change, no message
+    assert bus.publish(DOOR.path, source={"Door": "D1"}, data={"Open": False}) is None  # no change, no message
     time.t += 5
     changed = bus.publish(DOOR.path, source={"Door": "D1"}, data={"Open": True})
     assert changed.operation == "Changed" and changed.utc_time == time.utc()
@@ -97,9 +95,7 @@ def test_unknown_topics_and_items_are_refused(bus):
     with pytest.raises(UnknownTopic, match="tns1:Nope"):
         bus.publish("tns1:Nope", source={})
     with pytest.raises(ValueError, match="unknown data item.*Colour"):
-        bus.publish(
-            DOOR.path, source={"Door": "D1"}, data={"Open": True, "Colour": "red"}
-        )
+        bus.publish(DOOR.path, source={"Door": "D1"}, data={"Open": True, "Colour": "red"})
     with pytest.raises(ValueError, match="missing source item.*Door"):
         bus.publish(DOOR.path, data={"Open": True})
     assert bus.properties() == []
@@ -135,9 +131,7 @@ def test_registry_refuses_conflicting_descriptions():
 # --- scene motion --------------------------------------------------------------------------
 
 
-def motion_on(
-    bus: EventBus, time: FakeTime, every: float = 30, seconds: float = 8
-) -> SceneMotion:
+def motion_on(bus: EventBus, time: FakeTime, every: float = 30, seconds: float = 8) -> SceneMotion:
     return SceneMotion(
         bus,
         lambda: [Detector("VideoSource_1", "VSC_1", "Analytics_1")],
@@ -149,9 +143,7 @@ def motion_on(
 
 def motion_states(bus: EventBus) -> tuple[str, str]:
     alarm = bus.state(MOTION_ALARM.path, Source="VideoSource_1").data_value("State")
-    cell = next(
-        m for m in bus.properties() if m.topic.endswith("CellMotionDetector/Motion")
-    ).data_value("IsMotion")
+    cell = next(m for m in bus.properties() if m.topic.endswith("CellMotionDetector/Motion")).data_value("IsMotion")
     return alarm, cell
 
 
@@ -221,9 +213,7 @@ def test_processor_usage_reports_the_share_of_all_cores(time):
     usage.tick()
     assert bus.properties() == []  # not yet a whole interval
     time.t += 1
-    cpu[0] = (
-        5.0 * __import__("os").cpu_count()
-    )  # every core busy for the whole interval
+    cpu[0] = 5.0 * __import__("os").cpu_count()  # every core busy for the whole interval
     usage.tick()
     message = bus.state(PROCESSOR_USAGE.path, Token=PROCESSOR_TOKEN)
     assert message.data_value("Value") == "100.0"

@@ -21,7 +21,7 @@ from onvif_device.video import (
     rgb_to_ycbcr,
     zoom_factor,
 )
-from onvif_device.video.scene import BALL_RGB
+from onvif_device.video.scene import BALL_RGB, INTRUDER_RGB
 from onvif_device.video.stamp import ROWS, stamp_box
 
 # Noon UTC: the bouncing box (4 s and 3 s round trips) starts a cycle in its top-left
@@ -217,6 +217,44 @@ def test_bouncing_box_moves(renderer: SceneRenderer) -> None:
     # A second later it is half way across (4 s round trip) and two thirds down (3 s).
     x, y = (W - side) // 2, 2 * (renderer._band_top - side) // 3
     assert (later.y[y + 8 : y + side - 8, x + 8 : x + side - 8] == 235).all()
+
+
+INTRUDER_YUV = rgb_to_ycbcr(INTRUDER_RGB)
+
+
+def intruder_pixels(frame: YuvFrame) -> np.ndarray:
+    """(row, column) of the luma pixels whose chroma is the intruder's green."""
+    green = (np.abs(frame.u.astype(int) - INTRUDER_YUV[1]) <= 2) & (np.abs(frame.v.astype(int) - INTRUDER_YUV[2]) <= 2)
+    return np.argwhere(green) * 2
+
+
+def test_the_intruder_walks_across_only_while_there_is_motion(renderer: SceneRenderer) -> None:
+    assert intruder_pixels(renderer.render(T0, 1)).size == 0
+    start = intruder_pixels(renderer.render(T0, 1, intruder=0.0))
+    middle = intruder_pixels(renderer.render(T0, 1, intruder=0.5))
+    assert start.size and middle.size
+    assert start[:, 1].max() < W / 4 < middle[:, 1].min()  # it walked right
+    assert middle[:, 0].max() < renderer._band_top <= middle[:, 0].max() + 2  # feet on the caption band
+
+
+def test_objects_match_what_is_drawn(renderer: SceneRenderer) -> None:
+    when = T0 + timedelta(seconds=2.5)  # the ball half way across
+    quiet = renderer.objects(when)
+    assert [o.object_id for o in quiet] == [1, 2] and all(o.kind == "Other" for o in quiet)
+    ball = quiet[0]
+    assert -1 <= ball.left < ball.right <= 1 and 1 >= ball.top > ball.bottom >= -1
+    x, _ = ball_centre(renderer.render(when, 1))
+    assert (ball.left + ball.right) / 2 == pytest.approx(2 * x / W - 1, abs=0.02)
+
+    person = renderer.objects(when, intruder=0.5)[-1]
+    assert person.kind == "Human" and person.object_id == 3
+    pixels = intruder_pixels(renderer.render(when, 1, intruder=0.5))
+    assert 2 * pixels[:, 1].min() / W - 1 == pytest.approx(person.left, abs=0.02)
+    assert 1 - 2 * pixels[:, 0].min() / H == pytest.approx(person.top, abs=0.02)
+
+
+def test_the_ball_outside_the_view_is_no_object(renderer: SceneRenderer) -> None:
+    assert [o.object_id for o in renderer.objects(T0)] == [2]  # at noon the ball is just off the left edge
 
 
 def test_time_moves_the_picture_not_only_the_clock(renderer: SceneRenderer) -> None:
