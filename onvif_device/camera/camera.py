@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import platform
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from onvif_device import __version__
 from onvif_device.camera.clock import DeviceClock
@@ -20,10 +20,24 @@ from onvif_device.camera.events.monitoring import ProcessorUsage
 from onvif_device.camera.events.motion import Detector, SceneMotion
 from onvif_device.camera.events.topics import CONFIGURATION_CHANGED, PROFILE_CHANGED
 from onvif_device.camera.identity import Identity
-from onvif_device.camera.media import Hardware, Media, MediaChange, MediaState, build_hardware, factory_media
+from onvif_device.camera.io import IOPorts
+from onvif_device.camera.media import (
+    Hardware,
+    Media,
+    MediaChange,
+    MediaState,
+    build_hardware,
+    factory_media,
+)
 from onvif_device.camera.network import Network
 from onvif_device.camera.scopes import Scopes, default_configurable
-from onvif_device.camera.state import CameraState, ClockState, ProtocolState, StateStore, UserState
+from onvif_device.camera.state import (
+    CameraState,
+    ClockState,
+    ProtocolState,
+    StateStore,
+    UserState,
+)
 from onvif_device.camera.system import Log
 from onvif_device.camera.users import UserStore
 from onvif_device.config import Config
@@ -83,6 +97,7 @@ class Camera:
         self.media = Media(self.hardware, state.media, self._media_changed, self.config.media.max_profiles)
         # The streaming engine's listeners outlive a factory reset, which builds a new Media.
         self.media.sync_point_listeners = self._sync_point_listeners
+        self.io = IOPorts(self.config.io, state.io, self.events, now=self._now, on_change=lambda: self._changed("io"))
 
     def factory_state(self) -> CameraState:
         """The state a new camera, or a hard factory reset, starts from."""
@@ -162,6 +177,7 @@ class Camera:
         """Let time act: scheduled motion, timed relays, monitoring.  The server calls this often."""
         self.motion.tick()
         self.processor_usage.tick()
+        self.io.tick()
 
     def motion_detectors(self) -> list[Detector]:
         """One motion detector per video source that has a configuration and an analytics one on it."""

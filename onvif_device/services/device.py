@@ -11,6 +11,7 @@ from onvif_device.camera.errors import ActionNotSupported, InvalidArgVal
 from onvif_device.camera.state import IPv4Config, IPv6Config, NetworkHost, ProtocolState
 from onvif_device.camera.users import UserSpec
 from onvif_device.services import args
+from onvif_device.services.io_types import read_relay_settings, relay_output
 from onvif_device.services.registry import SERVICES, ServiceInfo, register
 from onvif_device.soap.access import AccessClass as A
 from onvif_device.soap.operations import Context, OperationTable
@@ -130,6 +131,12 @@ def get_capabilities(ctx: Context, request: Element) -> Element:
             _legacy_device_capabilities(caps, ctx)
         elif info := next((i for i in SERVICES if i.name == category.lower() and i.legacy), None):
             info.legacy(caps, ctx)
+    # Services without a category of their own (DeviceIO) sit in tt:Extension, for "All" only.
+    extended = [i for i in SERVICES if i.legacy and i.name.lower() not in {c.lower() for c in _CATEGORIES}]
+    if "All" in wanted and extended:
+        extension = sub(caps, "tt:Extension")
+        for info in extended:
+            info.legacy(extension, ctx)
     return response
 
 
@@ -156,8 +163,8 @@ def _legacy_device_capabilities(parent: Element, ctx: Context) -> None:
         sub(version, "tt:Major", major)
         sub(version, "tt:Minor", minor)
     io = sub(device, "tt:IO")
-    sub(io, "tt:InputConnectors", 0)
-    sub(io, "tt:RelayOutputs", 0)
+    sub(io, "tt:InputConnectors", len(ctx.camera.io.inputs))
+    sub(io, "tt:RelayOutputs", len(ctx.camera.io.relays))
     security = sub(device, "tt:Security")
     for name in ("TLS1.1", "TLS1.2", "OnboardKeyGeneration", "AccessPolicyConfig"):
         sub(security, f"tt:{name}", False)
@@ -725,6 +732,32 @@ def add_ip_address_filter(ctx: Context, request: Element) -> Element:
 def remove_ip_address_filter(ctx: Context, request: Element) -> Element:
     ctx.camera.network.remove_ip_address_filter(*_filter_entries(args.required(request, "tds:IPAddressFilter")))
     return element("tds:RemoveIPAddressFilterResponse")
+
+
+# --- I/O: the relays the DeviceIO service shows (its WSDL uses these tds: elements too) ---
+
+
+@ops("GetRelayOutputs", A.READ_MEDIA)
+def get_relay_outputs(ctx: Context, request: Element) -> Element:
+    response = element("tds:GetRelayOutputsResponse")
+    for relay in ctx.camera.io.get_relay_outputs():
+        relay_output(response, "tds:RelayOutputs", relay)
+    return response
+
+
+@ops("SetRelayOutputSettings", A.ACTUATE)
+def set_relay_output_settings(ctx: Context, request: Element) -> Element:
+    token = args.required_text(request, "tds:RelayOutputToken")
+    ctx.camera.io.set_relay_output_settings(token, *read_relay_settings(args.required(request, "tds:Properties")))
+    return element("tds:SetRelayOutputSettingsResponse")
+
+
+@ops("SetRelayOutputState", A.ACTUATE)
+def set_relay_output_state(ctx: Context, request: Element) -> Element:
+    ctx.camera.io.set_relay_output_state(
+        args.required_text(request, "tds:RelayOutputToken"), args.required_text(request, "tds:LogicalState")
+    )
+    return element("tds:SetRelayOutputStateResponse")
 
 
 # --- small readers and writers for tt: address types ----------------------------
