@@ -9,6 +9,8 @@ they act on, so the API grows by adding nouns:
     GET  /emulator/events/properties     the current state of every property
     POST /emulator/events                raise any registered topic: {"topic", "source", "data", "key"}
     POST /emulator/motion                {"video_source"?, "state": true|false|null, "seconds"?}
+    GET  /emulator/io                    digital inputs and relay outputs, as wired now
+    PUT  /emulator/inputs/<token>        {"active": true|false}: drive a digital input
 
 Errors answer 4xx with {"error": "..."} naming what was wrong.
 """
@@ -25,6 +27,7 @@ from starlette.routing import Route
 
 from onvif_device.camera import Camera
 from onvif_device.camera.events import Message, UnknownTopic
+from onvif_device.camera.io import DigitalInput
 from onvif_device.http_guard import refusal
 from onvif_device.soap.access import AccessClass
 from onvif_device.soap.auth import Authenticator
@@ -55,6 +58,8 @@ class ControlApi:
             Route(PREFIX + "/events/properties", self._guarded(self.properties), methods=["GET"]),
             Route(PREFIX + "/events", self._guarded(self.raise_event), methods=["POST"]),
             Route(PREFIX + "/motion", self._guarded(self.motion), methods=["POST"]),
+            Route(PREFIX + "/io", self._guarded(self.io), methods=["GET"]),
+            Route(PREFIX + "/inputs/{token}", self._guarded(self.set_input), methods=["PUT"]),
         ]
 
     def _guarded(self, endpoint: Endpoint) -> Endpoint:
@@ -84,6 +89,8 @@ class ControlApi:
                     "properties": PREFIX + "/events/properties",
                     "raise_event": PREFIX + "/events",
                     "motion": PREFIX + "/motion",
+                    "io": PREFIX + "/io",
+                    "inputs": PREFIX + "/inputs/<token>",
                 },
             }
         )
@@ -139,6 +146,42 @@ class ControlApi:
             raise BadRequest("seconds must be a number above 0 and at most 86400")
         self.camera.motion.force(source, state, seconds)
         return JSONResponse({"video_source": source, "motion": self.camera.motion.active(source)})
+
+    async def io(self, request: Request) -> Response:
+        ports = self.camera.io
+        return JSONResponse(
+            {
+                "inputs": [_input_json(i) for i in ports.inputs],
+                "relays": [
+                    {
+                        "token": r.token,
+                        "mode": r.mode,
+                        "delay_seconds": r.delay_seconds,
+                        "idle_state": r.idle_state,
+                        "logical_state": r.logical_state,
+                        "physical": r.physical,
+                    }
+                    for r in ports.relays
+                ],
+            }
+        )
+
+    async def set_input(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        tokens = [i.token for i in self.camera.io.inputs]
+        if token not in tokens:
+            raise BadRequest(f"no digital input {token!r}; the camera has {', '.join(tokens) or 'none'}", 404)
+        active = _field(await _json_object(request), "active", bool)
+        return JSONResponse(_input_json(self.camera.io.set_input(token, active)))
+
+
+def _input_json(digital_input: DigitalInput) -> dict[str, Any]:
+    return {
+        "token": digital_input.token,
+        "active": digital_input.active,
+        "idle_state": digital_input.idle_state,
+        "physical": digital_input.physical,
+    }
 
 
 def message_json(message: Message) -> dict[str, Any]:

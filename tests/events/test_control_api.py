@@ -155,3 +155,32 @@ def test_raising_an_event_refuses_bad_requests(api, body, status, error):
 def test_a_body_that_is_not_json_is_refused(api):
     response = api.post("/events", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400 and "not JSON" in response.json()["error"]
+
+
+def test_digital_inputs_are_driven_and_raise_their_event(running_camera, api):
+    io = api.get("/io").json()
+    assert [i["token"] for i in io["inputs"]] == ["DigitalInput_1", "DigitalInput_2"]
+    assert io["relays"][0]["logical_state"] == "inactive"
+    driven = api.put("/inputs/DigitalInput_2", json={"active": True})
+    assert driven.status_code == 200 and driven.json()["active"] is True
+    properties = api.get("/events/properties").json()
+    state = next(
+        p
+        for p in properties
+        if p["topic"] == "tns1:Device/Trigger/DigitalInput" and p["source"]["InputToken"] == "DigitalInput_2"
+    )
+    assert state["data"] == {"LogicalState": "true"}
+    assert api.get("/io").json()["inputs"][1]["active"] is True
+
+
+@pytest.mark.parametrize(
+    ("token", "body", "status", "error"),
+    [
+        ("DigitalInput_7", {"active": True}, 404, "no digital input 'DigitalInput_7'"),
+        ("DigitalInput_1", {}, 400, "active is required"),
+        ("DigitalInput_1", {"active": 1}, 400, "active must be a bool"),
+    ],
+)
+def test_driving_an_input_refuses_bad_requests(api, token, body, status, error):
+    response = api.put(f"/inputs/{token}", json=body)
+    assert response.status_code == status and error in response.json()["error"]
