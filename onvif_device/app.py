@@ -10,8 +10,10 @@ from starlette.routing import Route, Router, WebSocketRoute
 
 from onvif_device.camera import Camera
 from onvif_device.camera.media import uris
-from onvif_device.services import SERVICES, operation_table
 from onvif_device.control import ControlApi
+from onvif_device.events.delivery import EventDelivery
+from onvif_device.events.subscriptions import SUBSCRIPTION_PATH
+from onvif_device.services import SERVICES, operation_table
 from onvif_device.snapshot import SnapshotRoute
 from onvif_device.soap.auth import Authenticator
 from onvif_device.soap.digest import DigestAuthenticator
@@ -56,7 +58,12 @@ def build_authenticator(camera: Camera, *, allow_rfc2069: bool = False) -> Authe
     )
 
 
-def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingEngine | None = None) -> Router:
+def build_app(
+    camera: Camera,
+    base_url: Callable[[], str],
+    streaming: StreamingEngine | None = None,
+    delivery: EventDelivery | None = None,
+) -> Router:
     # One authenticator for SOAP and snapshots: a Digest nonce from either works on both.
     # RTSP has its own (the streaming engine's), which also takes RFC 2069 answers.
     authenticator = build_authenticator(camera)
@@ -66,8 +73,11 @@ def build_app(camera: Camera, base_url: Callable[[], str], streaming: StreamingE
         authenticator,
         base_url,
         camera.config.server.max_body_bytes,
+        delivery=delivery,
     )
     routes = [Route(info.path, endpoint) for info in SERVICES]
+    # Each event subscription's manager (PullMessages, Renew, Unsubscribe...) has its own address.
+    routes.append(Route(SUBSCRIPTION_PATH + "{subscription}", endpoint))
     snapshots = SnapshotRoute(camera, authenticator, streaming.renderers if streaming is not None else None)
     # {name:path}, not {name}: a token with "/" arrives as %2F, which the server decodes to "/".
     routes.append(Route(uris.SNAPSHOT_PREFIX + "{name:path}", snapshots.get, methods=["GET"]))

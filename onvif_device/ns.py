@@ -28,6 +28,8 @@ NS = {
     "wsnt": "http://docs.oasis-open.org/wsn/b-2",
     "wstop": "http://docs.oasis-open.org/wsn/t-1",
     "tns1": "http://www.onvif.org/ver10/topics",
+    "wsrf-bf": "http://docs.oasis-open.org/wsrf/bf-2",  # WS-BaseFaults: what every WS-BaseNotification fault extends
+    "wsrf-r": "http://docs.oasis-open.org/wsrf/r-2",  # WS-Resource: ResourceUnknownFault
     "d": "http://schemas.xmlsoap.org/ws/2005/04/discovery",
     "dn": "http://www.onvif.org/ver10/network/wsdl",
 }

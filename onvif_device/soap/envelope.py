@@ -7,6 +7,7 @@ some clients (UniFi Protect) refuse anything before `<?xml`.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 
 from typing import TypeAlias
@@ -102,6 +103,7 @@ def fault_element(soap_ns: str, error: OnvifError) -> Element:
         code = f"ter:{error.subcodes[-1]}" if error.subcodes else f"s:{error.code}"
         etree.SubElement(fault, "faultcode").text = code
         etree.SubElement(fault, "faultstring").text = error.reason
+        _add_detail(fault, "detail", error)
         return fault
     s = f"{{{SOAP12}}}"
     fault = etree.Element(s + "Fault", nsmap={"s": SOAP12, "ter": NS["ter"]})
@@ -112,4 +114,12 @@ def fault_element(soap_ns: str, error: OnvifError) -> Element:
         etree.SubElement(parent, s + "Value").text = f"ter:{subcode}"
     reason = etree.SubElement(fault, s + "Reason")
     etree.SubElement(reason, s + "Text", {"{http://www.w3.org/XML/1998/namespace}lang": "en"}).text = error.reason
+    _add_detail(fault, s + "Detail", error)
     return fault
+
+
+def _add_detail(fault: Element, tag: str, error: OnvifError) -> None:
+    # Faults a WSDL defines (WS-BaseNotification's, tev:PullMessagesFaultResponse) carry their element as Detail.
+    element = getattr(error, "detail_element", None)
+    if element is not None:
+        etree.SubElement(fault, tag).append(deepcopy(element))
