@@ -8,19 +8,27 @@ becomes a SOAP fault rendered here, the one place that knows how.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 import logging
-from typing import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from onvif_device.camera import Camera
-from onvif_device.camera.errors import ActionFailed, ActionNotSupported, NotAuthorized, OnvifError
+from onvif_device.camera.errors import (
+    ActionFailed,
+    ActionNotSupported,
+    NotAuthorized,
+    OnvifError,
+)
 from onvif_device.ns import SOAP11, SOAP12
 from onvif_device.soap.access import AccessClass, allowed
 from onvif_device.soap.auth import ANONYMOUS, Authenticator, Caller, Challenge
 from onvif_device.soap.envelope import (
     CONTENT_TYPES,
-    Request,
     MustUnderstand,
+    Request,
     fault_element,
     parse_request,
     serialize,
@@ -40,6 +48,10 @@ _UNDERSTOOD_HEADERS = frozenset(
 
 class PayloadTooLarge(Exception):
     pass
+
+
+class ClientGone(Exception):
+    """The client closed the connection while its request was being handled."""
 
 
 class SoapEndpoint:
@@ -78,9 +90,12 @@ class SoapEndpoint:
             return
         headers = dict(scope["headers"])
         target = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
-        status, payload, soap_ns, extra = await self.handle(
-            body, headers.get(b"authorization"), client_host, target, scope["path"]
-        )
+        try:
+            status, payload, soap_ns, extra = await self.handle(
+                body, headers.get(b"authorization"), client_host, target, scope["path"], lambda: _disconnect(receive)
+            )
+        except ClientGone:
+            return
         await _respond(send, status, payload, CONTENT_TYPES[soap_ns], extra)
 
     async def handle(
@@ -90,8 +105,13 @@ class SoapEndpoint:
         client_host: str | None = None,
         target: str | None = None,
         path: str = "",
+        client_gone: Callable[[], Awaitable[None]] | None = None,
     ) -> tuple[int, bytes, str, list[tuple[bytes, bytes]]]:
-        """(status, payload, SOAP namespace, extra headers) for one request body."""
+        """(status, payload, SOAP namespace, extra headers) for one request body.
+
+        A handler that waits (a long-poll PullMessages) is cancelled when `client_gone`
+        completes first, and ClientGone raised: the messages it would have taken stay queued.
+        """
         if not body.strip() and self.authenticator is not None and not authorization:
             # curl --digest and some NVRs probe with an empty POST to get the challenge first.
             return self._challenge(self.authenticator.challenge("authentication required"), SOAP12)
@@ -111,7 +131,7 @@ class SoapEndpoint:
             )
             result = operation.handler(ctx, request.operation)
             if inspect.isawaitable(result):
-                result = await result
+                result = await _unless_client_leaves(result, client_gone)
             payload = serialize(soap_ns, [result])
         except Challenge as challenge:
             return self._challenge(challenge, soap_ns)
@@ -163,6 +183,29 @@ def _check_must_understand(request: Request) -> None:
         flag = block.get(f"{{{request.soap_ns}}}mustUnderstand", "0")
         if flag in ("1", "true") and block.tag.partition("}")[0][1:] not in _UNDERSTOOD_HEADERS:
             raise MustUnderstand(f"header block {block.tag} is not understood")
+
+
+async def _disconnect(receive) -> None:
+    """Returns once the client has gone (after the body, receive() waits for just that)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _unless_client_leaves(work: Awaitable[Any], client_gone: Callable[[], Awaitable[None]] | None) -> Any:
+    if client_gone is None:
+        return await work
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(client_gone())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        raise ClientGone
+    return task.result()
 
 
 async def _read_body(receive, limit: int) -> bytes:

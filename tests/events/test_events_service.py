@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from conftest import (
     DECLARE,
@@ -27,12 +28,13 @@ from conftest import (
     topic_filter,
 )
 from lxml import etree
-from soaputil import envelope, fault_codes, wait_until_down_and_up
+from soaputil import envelope, fault_codes, username_token, wait_until_down_and_up
 
 from onvif_device.camera.events import standard_registry
 from onvif_device.config import Config
 
 MAX_PULL_POINTS = 4
+SOAP_CONTENT = "application/soap+xml; charset=utf-8"
 
 
 @pytest.fixture
@@ -209,6 +211,21 @@ def test_a_second_pull_while_one_waits_is_refused_and_the_first_keeps_its_messag
     assert is_events_fault(fault, "UnableToGetMessagesFault")
     motion(True)
     assert [n.data["State"] for n in pending.result(timeout=30)] == ["true"]
+
+
+def test_a_client_that_hangs_up_on_its_pull_frees_the_pull_point_and_loses_nothing(
+    events, running_camera, on_camera, motion
+):
+    address = events.pull_point(topic_filter(MOTION))
+    events.pull_notes(address)
+    body = f"<tev:PullMessages {DECLARE}><tev:Timeout>PT60S</tev:Timeout><tev:MessageLimit>5</tev:MessageLimit></tev:PullMessages>"
+    token = username_token(events.username, events.password)
+    with httpx.Client() as impatient, pytest.raises(httpx.ReadTimeout):
+        # The client gives up after half a second and closes its connection.
+        impatient.post(address, content=envelope(body, token), headers={"Content-Type": SOAP_CONTENT}, timeout=0.5)
+    wait_until(lambda: waiting_pulls(running_camera, on_camera) == 0)
+    motion(True)
+    assert [n.data["State"] for n in events.pull_notes(address)] == ["true"]  # no UnableToGetMessages
 
 
 def test_unsubscribe_ends_a_waiting_pull(events, running_camera, on_camera, background):
