@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--password", help="administrator password (default admin)")
     run.add_argument("--no-auth", action="store_true", help="answer every operation without credentials")
     run.add_argument("--no-discovery", action="store_true", help="do not answer WS-Discovery")
+    run.add_argument("--mdns", action="store_true", help="also announce over mDNS (needs the zeroconf package)")
     run.add_argument("--state-dir", type=Path, help="keep settings changed over SOAP in this folder")
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
@@ -48,6 +49,8 @@ def apply_flags(config: Config, args: argparse.Namespace) -> Config:
     server = {k: v for k, v in server.items() if v is not None}
     if args.no_discovery:
         server["discovery"] = False
+    if args.mdns:
+        server["mdns"] = True
     auth = {k: v for k, v in {"username": args.username, "password": args.password}.items() if v is not None}
     if args.no_auth:
         auth["enabled"] = False

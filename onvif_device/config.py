@@ -30,6 +30,7 @@ class ServerConfig(_Section):
     rtsp_port: int = Field(8554, ge=0, le=65535)
     rtsp_max_sessions: int = Field(200, ge=1, le=100_000)  # more SETUPs get 453 Not Enough Bandwidth
     discovery: bool = True
+    mdns: bool = Field(False, description="also announce over mDNS: _onvif._tcp and _rtsp._tcp per stream (zeroconf)")
     state_dir: Path | None = None
     reboot_seconds: float = Field(3.0, ge=0, le=600, description="how long the camera is away on SystemReboot")
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
@@ -82,6 +83,11 @@ class VideoSourceConfig(_Section):
     width: int = Field(1920, ge=160, le=4096)
     height: int = Field(1080, ge=90, le=2304)
     framerate: float = Field(25.0, ge=1, le=60)
+    file: Path | None = Field(
+        None,
+        description="a video file the source plays in a loop instead of the test card; its size and frame rate"
+        " replace width, height and framerate; a relative path is taken from the working directory",
+    )
 
 
 class MediaConfig(_Section):

@@ -21,9 +21,12 @@ import uvicorn
 
 from onvif_device.app import build_app, build_authenticator
 from onvif_device.camera import Camera
+from onvif_device.discovery.interfaces import host_interfaces
+from onvif_device.discovery.mdns import MdnsAdvertiser, MdnsUnavailable
 from onvif_device.discovery.responder import Responder
-from onvif_device.discovery.target import Target, camera_target
+from onvif_device.discovery.target import HttpListener, Target, camera_target
 from onvif_device.discovery.udp import open_responder
+from onvif_device.events.delivery import EventDelivery
 from onvif_device.netaddr import advertise_address, listen_tcp, url_host
 from onvif_device.streaming.engine import StreamingEngine
 from onvif_device.streaming.server import RtspServer
@@ -57,6 +60,8 @@ class CameraServer:
     streaming: StreamingEngine | None = None
     _rtsp: RtspServer | None = None
     _ticker: asyncio.Task | None = None
+    _mdns: MdnsAdvertiser | None = None
+    delivery: EventDelivery | None = None  # pull points and push subscriptions: one for the camera's life
 
     @property
     def base_url(self) -> str:
@@ -79,11 +84,16 @@ class CameraServer:
             raise
         self.camera.attach(self.advertise, self.http_port, self.rtsp_port)
         self.camera.on_reboot(self._reboot.set)
+        if self.delivery is None:
+            self.delivery = EventDelivery(self.camera)
+        await self.delivery.start()
         self._task = asyncio.create_task(self._run(sock), name="onvif-device http")
         self._ticker = asyncio.create_task(self._tick(), name="onvif-device clock")
         await self._up.wait()
         if server.discovery or self.discovery is not None:
             await self._start_discovery()
+        if server.mdns and self._mdns is None:
+            await self._start_mdns()
 
     async def _start_streaming(self) -> None:
         server = self.camera.config.server
@@ -113,27 +123,56 @@ class CameraServer:
         self._stop.set()
         if self._task is not None:
             await self._task
+        if self.delivery is not None:
+            await self.delivery.stop()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
         await self._stop_streaming()
+        if self._mdns is not None:
+            await self._mdns.stop()
+            self._mdns = None
         if self._owns_discovery and self.discovery is not None:
             self.discovery.close()
 
     async def _start_discovery(self) -> None:
+        server = self.camera.config.server
         if self.discovery is None:
             self.discovery, self._owns_discovery = Responder(), True
             try:
-                await open_responder(self.discovery, self.advertise)
+                await open_responder(self.discovery, server.host, advertise=self.advertise)
             except OSError as exc:
                 log.warning("%s; running without WS-Discovery: give clients %s", exc, self.device_url)
         if self._target is None:
-            self._target = camera_target(self.camera, lambda: self.device_url)
+            # Bound to a wildcard, each link gets XAddrs with its own address; the port never changes.
+            listener = HttpListener.serving(server.host, self.http_port, self.advertise,
+                                            configured=bool(server.advertise_address))
+            self._target = camera_target(self.camera, listener.xaddrs)
             loop = asyncio.get_running_loop()
             # Camera changes may come from another thread (a test touching the model).
             self.camera.subscribe(lambda area: loop.call_soon_threadsafe(self._camera_changed, area))
         self.discovery.add(self._target)
+
+    async def _start_mdns(self) -> None:
+        server = self.camera.config.server
+        listener = HttpListener.serving(server.host, self.http_port, self.advertise,
+                                        configured=bool(server.advertise_address))
+        mdns = MdnsAdvertiser(self.camera, http_port=self.http_port, rtsp_port=self.rtsp_port,
+                              addresses=lambda: listener.addresses(host_interfaces()))
+        try:
+            await mdns.start()
+        except (MdnsUnavailable, OSError) as exc:
+            log.warning("%s; running without mDNS", exc)
+            return
+        self._mdns = mdns
+        loop = asyncio.get_running_loop()
+
+        def follow(area: str) -> None:  # new or deleted profiles add or withdraw _rtsp._tcp records
+            if area in ("media", "network", "factory_default") and not loop.is_closed():
+                loop.call_soon_threadsafe(lambda: loop.create_task(mdns.refresh()))
+
+        self.camera.subscribe(follow)
 
     def _camera_changed(self, area: str) -> None:
         if area in ("scopes", "network", "factory_default") and self.discovery is not None and self._target is not None:
@@ -156,7 +195,7 @@ class CameraServer:
         await self._up.wait()
 
     async def _run(self, sock: socket.socket) -> None:
-        app = build_app(self.camera, lambda: self.base_url, self.streaming)
+        app = build_app(self.camera, lambda: self.base_url, self.streaming, self.delivery)
         while True:
             config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=30)
             http = _Uvicorn(config)
@@ -172,6 +211,9 @@ class CameraServer:
             stop.cancel()
             reboot.cancel()
             http.should_exit = True
+            # Subscriptions end with the camera (a reboot drops them, as on a real one); ending them
+            # first lets waiting PullMessages return, so closing the server need not wait for them.
+            await self.delivery.stop()
             await serving  # closes the socket and every connection
             if self._stop.is_set() or not self._reboot.is_set():
                 return
@@ -186,5 +228,6 @@ class CameraServer:
                 return
             sock = listen_tcp(self.camera.config.server.host, self.http_port)
             await self._start_streaming()
+            await self.delivery.start()
             self.camera.system_log.add("camera started after reboot")
 

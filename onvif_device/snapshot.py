@@ -11,6 +11,11 @@ Authenticator (one Digest secret, one replay guard): the IP address filter
 answers 403, missing or wrong credentials a 401 carrying the same challenges.
 Snapshots are media, so any user level may fetch them (access class READ_MEDIA).
 
+A video source that plays a file shows a frame of that file instead, scaled to the
+encoder's resolution, with no OSD or masks (its streams carry none either): the frame
+where the profile's file stream is in its loop, or, with no stream running, the wall
+clock's seconds modulo the clip's length.
+
 Model reads happen on the event loop; the slow part (building a renderer
 once per size, then render, RGB conversion and JPEG encoding) runs in a worker thread.
 """
@@ -20,9 +25,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
@@ -36,6 +43,7 @@ from onvif_device.camera.media.state import MaskState, OSDState
 from onvif_device.http_guard import refusal
 from onvif_device.soap.access import AccessClass
 from onvif_device.soap.auth import Authenticator
+from onvif_device.streaming.media.clip import clip_still
 from onvif_device.video import MaskSpec, SceneRenderer, encode_jpeg
 
 log = logging.getLogger("onvif_device.snapshot")
@@ -144,6 +152,7 @@ class SnapshotSpec:
     utc: datetime  # the same moment, aware: the caption's clock and the stamp
     overlay: tuple[str, ...]
     masks: tuple[MaskSpec, ...]
+    file: Path | None = None  # the clip the video source loops instead of the test card
 
 
 def jpeg_quality(encoder_quality: float) -> int:
@@ -167,6 +176,7 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         encoder = media.configuration("VideoEncoder", profile.video_encoder)
         osds = media.overlays.osds(profile.video_source)
         masks = media.overlays.masks(configuration_token=profile.video_source)
+        source = media.hardware.video_source(media.configuration("VideoSource", profile.video_source).source_token)
     except OnvifError as error:  # a dangling link; the model should not let one exist
         raise NoSnapshot(f"profile {profile.token!r}: {error.reason}") from None
     now = camera.clock.get_system_date_and_time()
@@ -180,7 +190,23 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         utc=now.utc,
         overlay=tuple(text for osd in osds if (text := osd_text(osd, when))),
         masks=tuple(mask_spec(m, encoder.width, encoder.height) for m in masks if m.enabled),
+        file=source.file.path if source is not None and source.file is not None else None,
     )
+
+
+class FileLoops:
+    """When each file's latest stream started (monotonic), so a snapshot shows where it is."""
+
+    def __init__(self) -> None:
+        self._started: dict[Path, float] = {}
+
+    def started(self, path: Path, monotonic: float) -> None:
+        self._started[path] = monotonic
+
+    def seconds_into(self, path: Path) -> float:
+        """How far into its loop the file is; the caller takes it modulo the clip's length."""
+        start = self._started.get(path)
+        return time.monotonic() - start if start is not None else time.time()
 
 
 class CardCache:
@@ -190,6 +216,7 @@ class CardCache:
         self._cards: OrderedDict[tuple[int, int, str], SceneRenderer] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
+        self.loops = FileLoops()  # file-sourced profiles: the streaming engine says where they play
 
     def get(self, width: int, height: int, title: str) -> SceneRenderer:
         key = (width, height, title)
@@ -211,6 +238,9 @@ def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
     The stream's own renderer draws it, masks included, so a snapshot shows what the stream
     shows; a snapshot is no stream frame, so its counter and stamp say frame 0.
     """
+    if spec.file is not None:
+        still = clip_still(spec.file, cards.loops.seconds_into(spec.file), spec.width, spec.height)
+        return encode_jpeg(still, spec.quality)
     renderer = cards.get(spec.width, spec.height, spec.title)
     frame = renderer.render(spec.utc, 0, overlay=spec.overlay, masks=spec.masks)
     return encode_jpeg(frame.to_image(), spec.quality)

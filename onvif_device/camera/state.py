@@ -110,6 +110,45 @@ class UserState(_Model):
     fixed: bool = False
 
 
+class EventBrokerState(_Model):
+    """One AddEventBroker configuration (Profile M): where to publish events over MQTT."""
+
+    address: str  # mqtt://host:port, mqtts://, ws://host:port/path, wss://
+    topic_prefix: str
+    username: str | None = None
+    password: str | None = None  # kept in clear: the broker asks for it; never reported back
+    publish_filter: str | None = None  # the wsnt:FilterType element as the client sent it, as XML
+    metadata_filter: str | None = None  # kept and reported back; metadata over MQTT is not published
+    qos: int = Field(0, ge=0, le=2)
+
+
+class DigitalInputState(_Model):
+    token: str
+    idle_state: Literal["closed", "open"] = "open"
+
+
+class RelayOutputState(_Model):
+    token: str
+    mode: Literal["Monostable", "Bistable"] = "Bistable"
+    delay_seconds: float = Field(1.0, ge=0)  # DelayTime; a Bistable relay ignores it
+    idle_state: Literal["closed", "open"] = "open"
+
+
+class IOState(_Model):
+    """Digital input and relay output settings; their logical states are not saved."""
+
+    digital_inputs: list[DigitalInputState] = []
+    relay_outputs: list[RelayOutputState] = []
+
+
+class DiscoveryState(_Model):
+    """WS-Discovery's AppSequence InstanceId and MetadataVersion must grow across restarts."""
+
+    instance_id: int = Field(0, ge=0, le=2**32 - 1)
+    metadata_version: int = Field(0, ge=0, le=2**32 - 1)
+    metadata: str = ""  # digest of the scopes and XAddrs that metadata_version describes
+
+
 class CameraState(_Model):
     clock: ClockState = ClockState()
     network: NetworkState = NetworkState()
@@ -117,6 +156,9 @@ class CameraState(_Model):
     scopes: list[str] = []  # the configurable ones; fixed scopes are derived
     hashing_algorithms: list[str] = ["SHA-256", "MD5"]
     media: MediaState | None = None  # None: the factory set-up for the configured sources
+    event_brokers: list[EventBrokerState] = []
+    io: IOState = IOState()  # the configured inputs and relays are filled in at start
+    discovery: DiscoveryState = DiscoveryState()
 
 
 class StateFileError(Exception):

@@ -6,10 +6,13 @@
                               to=request.reply_to, app_sequence=sequence)
 
 `messages` reads, `build` writes, `scopes` decides who answers, `limits`
-bounds the work a flood can cause.  Outside this pure API: `target.Target`
-(one device and its AppSequence), `responder.Responder` (the asyncio
-endpoint answering for a set of targets) and `udp.open_responder` (its
-socket on udp/3702).
+bounds the work a flood can cause, `retransmit` schedules the SOAP-over-UDP
+repeats.  Outside this pure API: `target.Target` (one device, its XAddrs per
+link, its AppSequence and what it remembers across restarts),
+`responder.Responder` (the asyncio endpoint answering for a set of targets),
+`udp.open_responder` (its IPv4 and IPv6 sockets on udp/3702, one link or
+every link), `interfaces` (the host's links) and `mdns` (optional mDNS
+announcements through zeroconf).
 """
 
 from onvif_device.discovery.build import (

@@ -25,7 +25,11 @@ from functools import lru_cache
 from typing import Final, TypeAlias
 from urllib.parse import unquote, urlsplit
 
-from onvif_device.discovery.constants import MATCH_BY_RFC2396, MATCH_BY_RFC3986, MATCH_BY_STRCMP0
+from onvif_device.discovery.constants import (
+    MATCH_BY_RFC2396,
+    MATCH_BY_RFC3986,
+    MATCH_BY_STRCMP0,
+)
 from onvif_device.discovery.errors import MatchingRuleNotSupported
 from onvif_device.discovery.model import Device, Probe, QName
 

@@ -5,7 +5,9 @@ it; the methods module answers requests through it.  It follows the media
 model: an encoder change reaches live streams, a codec change or a deleted
 profile ends them (their SDP no longer holds), SetSynchronizationPoint asks
 for a key frame, and StartMulticastStreaming starts the profile's
-multicast sender.
+multicast sender.  A profile whose video source plays a file streams it
+through file_loop.FileLoopSource, its SDP carrying the file's parameter sets
+when the file's units go out as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from onvif_device.camera.errors import OnvifError
 from onvif_device.snapshot import CardCache, NoSnapshot, snapshot_spec
 from onvif_device.soap.auth import Authenticator
 from onvif_device.streaming.connection import RtspConnection
+from onvif_device.streaming.file_loop import FileLoopSource, file_parameter_sets
 from onvif_device.streaming.media import BackchannelSink, VideoEncoder, VideoSettings
 from onvif_device.streaming.methods import RtspMethods
 from onvif_device.streaming.plan import NoStream, StreamPlan, stream_plan
@@ -59,7 +62,7 @@ class StreamingEngine:
         self.backchannel_audio: dict[str, BackchannelSink] = {}  # session id -> what it sent
         self.sdp_session_id = random.getrandbits(32)
         self.sdp_version = 1
-        self._parameter_sets: dict[VideoSettings, asyncio.Future] = {}
+        self._parameter_sets: dict[object, asyncio.Future] = {}  # by VideoSettings, or FilePlan
         self._drawn: set[tuple[int, int, str]] = set()
         self._auto_start: set[str] | None = None
         self._timers: list[asyncio.Task] = []
@@ -126,9 +129,13 @@ class StreamingEngine:
             return stream.formats
         sets: tuple[bytes, ...] = ()
         if plan.video is not None:
-            self._draw_ahead(plan)
+            if plan.file is None:
+                self._draw_ahead(plan)
             if plan.video.codec in ("H264", "H265"):
-                sets = await self._once(self._parameter_sets, plan.video, _parameter_sets, plan.video)
+                if _passthrough(plan):
+                    sets = await self._once(self._parameter_sets, plan.file, file_parameter_sets, plan.file.path)
+                else:
+                    sets = await self._once(self._parameter_sets, plan.video, _parameter_sets, plan.video)
         return track_formats(plan, sets)
 
     def _draw_ahead(self, plan: StreamPlan) -> None:
@@ -171,7 +178,12 @@ class StreamingEngine:
     async def play(self, session: Session) -> dict[str, tuple[int, int]]:
         """Get the session's stream ready to send; returns where each track starts (RTP-Info)."""
         stream = self._stream(session.profile_token)
-        if stream.source is None and stream.plan.video is not None and stream.warm_encoder is None:
+        if (
+            stream.source is None
+            and stream.plan.video is not None
+            and stream.warm_encoder is None
+            and not _passthrough(stream.plan)
+        ):
             # Draw the picture and open the encoder before the clock starts, so the first frames
             # are not late (and dropped) while a new size's panorama is drawn.  Concurrent PLAYs
             # of a stream that is not running yet share one warm-up.
@@ -183,7 +195,8 @@ class StreamingEngine:
         return stream.starting_points()
 
     def _warm_up(self, plan: StreamPlan) -> VideoEncoder:
-        self.renderers.get(plan.video.width, plan.video.height, self.camera.identity.name)
+        if plan.file is None:
+            self.renderers.get(plan.video.width, plan.video.height, self.camera.identity.name)
         return VideoEncoder(plan.video)
 
     def start_sending(self, session: Session) -> None:
@@ -235,7 +248,7 @@ class StreamingEngine:
         stream = self.streams.get(profile_token)
         if stream is None:
             plan = self.plan(profile_token)
-            known = self._parameter_sets.get(plan.video) if plan.video else None
+            known = self._parameter_sets.get(plan.file if _passthrough(plan) else plan.video) if plan.video else None
             sets = known.result() if known is not None and known.done() and not known.exception() else ()
             formats = track_formats(plan, sets)
             stream = Stream(
@@ -263,16 +276,22 @@ class StreamingEngine:
             loop.call_soon_threadsafe(stream.end, reason)
 
         encoder, stream.warm_encoder = stream.warm_encoder, None
-        return LiveSource(
+        kind: type[LiveSource] = LiveSource
+        scene = {"renderer_for": self.renderers.get}
+        file = stream.plan.file
+        if file is not None and stream.plan.video is not None:
+            self.renderers.loops.started(file.path, stream.source_start)  # where snapshots look
+            kind, scene = FileLoopSource, {}
+        return kind(
             stream.plan,
             stream.senders,
             picture=lambda: self._picture(token),
-            renderer_for=self.renderers.get,
             deliver=deliver,
             wall_clock=self.camera.clock.utc_now,
             start=stream.source_start,
             on_failure=failed,
             video_encoder=encoder,
+            **scene,
         )
 
     def _picture(self, profile_token: str) -> Picture:
@@ -302,8 +321,9 @@ class StreamingEngine:
             old = stream.plan
             same_shape = plan.tracks == old.tracks and (
                 plan.video is None or old.video is None or plan.video.codec == old.video.codec
-            ) and plan.audio == old.audio
+            ) and plan.audio == old.audio and plan.file == old.file
             if not same_shape:
+                # A file switching between passthrough and re-encoding changes its parameter sets too.
                 stream.end(f"profile {token!r} changed its tracks or codec; DESCRIBE it again")
                 continue
             stream.plan = plan
@@ -421,6 +441,10 @@ class StreamingEngine:
             return
         sink = self.backchannel_audio.setdefault(session.id, BackchannelSink())
         sink.feed(packet.payload)
+
+
+def _passthrough(plan: StreamPlan) -> bool:
+    return plan.file is not None and plan.file.passthrough
 
 
 def _parameter_sets(settings: VideoSettings) -> tuple[bytes, ...]:

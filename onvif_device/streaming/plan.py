@@ -2,12 +2,15 @@
 
 A plan is a frozen snapshot.  The engine compares the plan of a live stream
 with a fresh one after every media change, so an encoder change reaches the
-viewers while they watch; DESCRIBE builds its SDP from the plan.
+viewers while they watch; DESCRIBE builds its SDP from the plan.  A video
+source that plays a file gives the plan a FilePlan, which also says whether
+the file's own access units can go out as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from onvif_device.camera import Camera
 from onvif_device.camera.errors import OnvifError
@@ -27,6 +30,16 @@ class MetadataSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FilePlan:
+    """The file a profile's video source loops, and how it reaches the viewers."""
+
+    path: Path
+    # The file's codec and size are the encoder configuration's and its frame rate is within the
+    # limit: its access units are repacketized as they are.  Otherwise it is decoded and re-encoded.
+    passthrough: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StreamPlan:
     profile_token: str
     video: VideoSettings | None
@@ -35,6 +48,7 @@ class StreamPlan:
     backchannel: bool  # the profile has an audio output and decoder: clients may send audio
     multicast: dict[str, Multicast]  # track -> group, from each encoder's configuration
     session_timeout: int  # seconds, from the video encoder (else 60)
+    file: FilePlan | None = None  # the video comes from a file, not the test card
 
     @property
     def tracks(self) -> list[str]:
@@ -61,6 +75,7 @@ def stream_plan(camera: Camera, profile_token: str) -> StreamPlan:
         raise NoStream(f"no media profile with token {profile_token!r}") from None
     multicast: dict[str, Multicast] = {}
     video = audio = metadata = None
+    file = None
     timeout = 60
     if profile.video_source is not None and profile.video_encoder is not None:
         encoder = media.configuration("VideoEncoder", profile.video_encoder)
@@ -77,6 +92,7 @@ def stream_plan(camera: Camera, profile_token: str) -> StreamPlan:
         )
         multicast[VIDEO] = encoder.multicast
         timeout = encoder.session_timeout
+        file = _file_plan(camera, profile.video_source, video)
     if profile.audio_source is not None and profile.audio_encoder is not None:
         encoder = media.configuration("AudioEncoder", profile.audio_encoder)
         g711 = encoder.encoding == "G711"
@@ -105,4 +121,19 @@ def stream_plan(camera: Camera, profile_token: str) -> StreamPlan:
         backchannel=profile.audio_output is not None and profile.audio_decoder is not None,
         multicast=multicast,
         session_timeout=timeout,
+        file=file,
     )
+
+
+def _file_plan(camera: Camera, source_configuration: str, video: VideoSettings) -> FilePlan | None:
+    media = camera.media
+    source = media.hardware.video_source(media.configuration("VideoSource", source_configuration).source_token)
+    clip = source.file if source is not None else None
+    if clip is None:
+        return None
+    passthrough = (
+        video.codec == clip.codec
+        and (video.width, video.height) == (clip.width, clip.height)
+        and video.fps >= clip.fps - 0.01  # a limit a rounding hair below the file's rate still fits
+    )
+    return FilePlan(clip.path, passthrough)

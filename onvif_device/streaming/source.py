@@ -12,6 +12,10 @@ frames instead of bunching them.
 Settings changes arrive through `update` and are applied between frames, so
 a bitrate, frame rate or size change reaches the viewers without a
 reconnect; SetSynchronizationPoint and new viewers ask for a key frame.
+
+What the video track shows is the one thing a subclass changes
+(`_video_track`): file_loop.FileLoopSource plays a file through the same
+thread, schedules, audio and metadata.
 """
 
 from __future__ import annotations
@@ -129,6 +133,22 @@ class LiveSource:
         self._pending_plan = plan
         self._wake.set()
 
+    # --- for the video track, in the worker -----------------------------------------------
+
+    def keyframe_requested(self) -> bool:
+        """Whether a key frame was asked for since the last call."""
+        if not self._keyframe.is_set():
+            return False
+        self._keyframe.clear()
+        return True
+
+    def send_video(self, frame: OutFrame) -> None:
+        self._deliver(frame)
+        self.stats.video_frames += 1
+
+    def _video_track(self, settings: VideoSettings, encoder: VideoEncoder | None) -> _VideoTrack:
+        return _VideoTrack(self, settings, encoder)
+
     # --- the worker -----------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -141,12 +161,12 @@ class LiveSource:
 
     def _loop(self) -> None:
         start = self.start_time
-        video = _VideoTrack(self, self.plan.video, self._video_encoder) if self.plan.video is not None else None
+        video = self._video_track(self.plan.video, self._video_encoder) if self.plan.video is not None else None
         audio = _AudioTrack(self) if self.plan.audio is not None else None
         meta_interval = self.plan.metadata.interval if self.plan.metadata is not None else None
         schedules: dict[str, _Schedule] = {}
         if video is not None:
-            schedules[VIDEO] = _Schedule(1 / self.plan.video.fps, start)
+            schedules[VIDEO] = _Schedule(1 / video.fps, start)
         if audio is not None:
             schedules[AUDIO] = _Schedule(audio.chunk_seconds, start)
         if meta_interval is not None:
@@ -157,8 +177,8 @@ class LiveSource:
                     plan, self._pending_plan = self._pending_plan, None
                     if video is not None and plan.video is not None and plan.video != video.settings:
                         video.reconfigure(plan.video)
-                        schedules[VIDEO].interval = 1 / plan.video.fps
-                        schedules[VIDEO].count = round((time.monotonic() - start) * plan.video.fps)
+                        schedules[VIDEO].interval = 1 / video.fps
+                        schedules[VIDEO].count = round((time.monotonic() - start) * video.fps)
                     self.plan = plan
                 track, schedule = min(schedules.items(), key=lambda item: item[1].due)
                 delay = schedule.due - time.monotonic()
@@ -190,7 +210,8 @@ class LiveSource:
         objects = None
         if settings.analytics:
             objects_at = getattr(renderer, "objects", None)
-            objects = objects_at(when, pan=picture.pan, tilt=picture.tilt, zoom=picture.zoom) if objects_at else []
+            # The intruder of scripted motion is not passed in yet: the ball and the box only.
+            objects = objects_at(when) if objects_at else []
         document = metadata_document(
             when,
             objects=objects,
@@ -202,11 +223,20 @@ class LiveSource:
 
 
 class _VideoTrack:
+    """The test card's scene, rendered and encoded.
+
+    A video track makes the frame due at each tick of a schedule of `fps` ticks a second.
+    """
+
     def __init__(self, source: LiveSource, settings: VideoSettings, encoder: VideoEncoder | None) -> None:
         self.source = source
         self.settings = settings
         self.encoder = encoder or VideoEncoder(settings)
         self.sender = source.senders[VIDEO]
+
+    @property
+    def fps(self) -> float:
+        return self.settings.fps
 
     def reconfigure(self, settings: VideoSettings) -> None:
         self.encoder.close()
@@ -215,8 +245,7 @@ class _VideoTrack:
 
     def make(self, due: float, number: int) -> None:
         source = self.source
-        if source._keyframe.is_set():
-            source._keyframe.clear()
+        if source.keyframe_requested():
             self.encoder.request_keyframe()
         picture = source._picture()
         settings = self.settings
@@ -234,8 +263,7 @@ class _VideoTrack:
         pts = self.sender.clock.rtp(due)
         for encoded in self.encoder.encode(frame.planes, pts):
             unit = encoded.units[0] if settings.codec == "JPEG" else encoded.units
-            source._deliver(self.sender.frame(unit, due, keyframe=encoded.keyframe))
-            source.stats.video_frames += 1
+            source.send_video(self.sender.frame(unit, due, keyframe=encoded.keyframe))
 
     def close(self) -> None:
         self.encoder.close()

@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from onvif_device.discovery import MAX_DATAGRAM_BYTES, MAX_DEPTH, DiscoveryError, Probe, parse_message
+from onvif_device.discovery import (
+    MAX_DATAGRAM_BYTES,
+    MAX_DEPTH,
+    DiscoveryError,
+    Probe,
+    parse_message,
+)
 
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
 WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"

@@ -3,7 +3,8 @@
 Every scenario runs in a child process started under `unshare --net` (as root,
 or with `--map-root-user` where unprivileged user namespaces are allowed), so
 no datagram ever reaches the host's network; see `wsd_netns_scenarios.py` for
-the link it builds.  Where neither works, or `ip` is missing, the tests skip
+the links they build (the last five put each client host in a namespace of
+its own, on one network).  Where neither works, or `ip` is missing, the tests skip
 and say why.
 """
 
@@ -22,7 +23,11 @@ def run_scenario(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["search", "resolve_and_unicast", "hello_bye", "non_discoverable", "hostile", "fifty_cameras", "cli"]
+    "name",
+    ["search", "resolve_and_unicast", "hello_bye", "non_discoverable", "hostile", "fifty_cameras", "cli",
+     "two_links", "ipv6", "unsupported_rule", "repeats", "mdns"],
 )
 def test_in_a_network_namespace(name: str) -> None:
+    if name == "mdns":
+        pytest.importorskip("zeroconf", reason="mDNS is optional: pip install 'onvif-device[mdns]'")
     run_scenario(name)

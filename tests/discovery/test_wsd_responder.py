@@ -21,8 +21,10 @@ from onvif_device.discovery import (
     resolve,
 )
 from onvif_device.discovery.responder import APP_MAX_DELAY, Responder, random_delay
+from onvif_device.discovery.retransmit import Retransmission
 from onvif_device.discovery.sequence import AppSequence
 
+ONCE = Retransmission.none()  # most tests look at one copy of each message
 OTHER_ENDPOINT = "urn:uuid:11111111-2222-4333-8444-555555555555"
 
 
@@ -52,7 +54,7 @@ def camera() -> Switchable:
 @pytest.fixture
 def responder(transport: FakeTransport, scheduler: FakeScheduler, camera: Switchable) -> Responder:
     """A responder answering for `camera`, with its Hello already taken off the wire."""
-    r = Responder(delay=lambda: 0.125, schedule=scheduler)
+    r = Responder(delay=lambda: 0.125, schedule=scheduler, retransmission=ONCE)
     r.connection_made(transport)  # type: ignore[arg-type]
     r.add(camera.target)
     transport.sent.clear()
@@ -228,7 +230,7 @@ def test_non_discoverable_answers_nothing_and_says_bye_once(
 
 def test_a_non_discoverable_device_starts_without_hello(transport: FakeTransport, camera: Switchable) -> None:
     camera.discoverable = False
-    responder = Responder(delay=lambda: 0)
+    responder = Responder(delay=lambda: 0, retransmission=ONCE)
     responder.connection_made(transport)  # type: ignore[arg-type]
     responder.add(camera.target)
     responder.remove(camera.target)
@@ -248,7 +250,7 @@ def test_a_switch_during_the_delay_cancels_the_reply(
 
 
 def test_hello_bye_order_and_app_sequence(transport: FakeTransport, camera: Switchable) -> None:
-    responder = Responder(delay=lambda: 0, schedule=FakeScheduler())
+    responder = Responder(delay=lambda: 0, schedule=FakeScheduler(), retransmission=ONCE)
     responder.connection_made(transport)  # type: ignore[arg-type]
     responder.add(camera.target)
     camera.scopes.append("onvif://www.onvif.org/location/room/7")
@@ -279,7 +281,7 @@ def test_xaddrs_change_bumps_metadata_version(
 
 
 def test_without_a_transport_nothing_is_sent_and_state_is_kept(camera: Switchable) -> None:
-    responder = Responder(delay=lambda: 0)
+    responder = Responder(delay=lambda: 0, retransmission=ONCE)
     responder.add(camera.target)
     assert camera.target.online and camera.target.announced
     assert responder.counters.hellos == 0
@@ -296,7 +298,7 @@ def test_two_devices_cannot_share_an_endpoint(responder: Responder) -> None:
 
 def test_many_devices_answer_one_probe_each_as_itself(transport: FakeTransport) -> None:
     scheduler = FakeScheduler()
-    responder = Responder(delay=lambda: 0, schedule=scheduler)
+    responder = Responder(delay=lambda: 0, schedule=scheduler, retransmission=ONCE)
     responder.connection_made(transport)  # type: ignore[arg-type]
     cameras = [
         Switchable(f"urn:uuid:00000000-0000-4000-8000-{n:012d}", (f"onvif://www.onvif.org/name/cam{n}",),
@@ -326,7 +328,7 @@ def test_many_devices_answer_one_probe_each_as_itself(transport: FakeTransport) 
 
 def test_replies_are_rate_limited(transport: FakeTransport, camera: Switchable) -> None:
     clock, scheduler = Clock(), FakeScheduler()
-    responder = Responder(delay=lambda: 0, schedule=scheduler, rate=2, burst=3, clock=clock)
+    responder = Responder(delay=lambda: 0, schedule=scheduler, rate=2, burst=3, clock=clock, retransmission=ONCE)
     responder.connection_made(transport)  # type: ignore[arg-type]
     responder.add(camera.target)
     transport.sent.clear()
@@ -370,7 +372,7 @@ def test_other_devices_announcements_are_not_counted_as_hostile(
 
 def test_a_send_error_is_counted_not_raised(responder: Responder, scheduler: FakeScheduler) -> None:
     class Failing(FakeTransport):
-        def sendto(self, data: bytes, addr: tuple[object, ...]) -> None:
+        def sendto(self, data: bytes, addr: tuple[object, ...], via: object = None) -> None:
             raise OSError(101, "Network is unreachable")
 
     responder.connection_made(Failing())  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from wsd_fakes import MULTICAST, FakeTransport
 
 from onvif_device.camera import Camera
 from onvif_device.discovery.responder import Responder
+from onvif_device.discovery.retransmit import Retransmission
 from onvif_device.embed import VirtualCamera, make_config
 from onvif_device.server import CameraServer
 
@@ -31,7 +32,7 @@ def transport() -> FakeTransport:
 
 @pytest.fixture
 def responder(transport: FakeTransport) -> Responder:
-    r = Responder(delay=lambda: 0)
+    r = Responder(delay=lambda: 0, retransmission=Retransmission.none())
     r.connection_made(transport)  # type: ignore[arg-type]
     return r
 
@@ -101,7 +102,7 @@ async def test_factory_default_makes_the_camera_discoverable_again(
 
 
 async def test_a_port_3702_that_cannot_be_had_only_costs_discovery(monkeypatch, caplog) -> None:
-    async def refuse(responder: Responder, interface: str = "", port: int = 3702):
+    async def refuse(responder: Responder, host: str = "", **_: object):
         raise OSError(98, "WS-Discovery: cannot bind udp/3702: Address already in use")
 
     monkeypatch.setattr("onvif_device.server.open_responder", refuse)
@@ -119,8 +120,8 @@ async def test_a_port_3702_that_cannot_be_had_only_costs_discovery(monkeypatch, 
 async def test_the_embedded_camera_leaves_discovery_off_unless_asked(monkeypatch) -> None:
     opened: list[str] = []
 
-    async def record(responder: Responder, interface: str = "", port: int = 3702):
-        opened.append(interface)
+    async def record(responder: Responder, host: str = "", *, advertise: str = "", **_: object):
+        opened.append((host, advertise))
         responder.connection_made(FakeTransport())  # type: ignore[arg-type]
 
     monkeypatch.setattr("onvif_device.server.open_responder", record)
@@ -128,6 +129,15 @@ async def test_the_embedded_camera_leaves_discovery_off_unless_asked(monkeypatch
     async with VirtualCamera() as cam:
         assert cam.server.discovery is None
     async with VirtualCamera(discovery=True) as cam:
-        assert opened == ["127.0.0.1"]  # joins on the interface it advertises
+        assert opened == [("127.0.0.1", "127.0.0.1")]  # joins where it is bound
         transport = cam.server.discovery.transport
     assert transport.closed and cam.server.discovery.transport is None  # stop() closed what it owned
+
+
+def test_the_mdns_flag_and_field() -> None:
+    from onvif_device.cli import apply_flags, build_parser
+    from onvif_device.config import Config
+
+    assert Config().server.mdns is False  # off by default
+    assert apply_flags(Config(), build_parser().parse_args(["run", "--mdns"])).server.mdns is True
+    assert apply_flags(Config(), build_parser().parse_args(["run"])).server.mdns is False

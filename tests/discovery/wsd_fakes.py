@@ -8,6 +8,7 @@ from typing import Any
 
 from lxml import etree
 
+from onvif_device.discovery.interfaces import Via
 from onvif_device.discovery.responder import MULTICAST_GROUP, PORT
 from onvif_device.discovery.target import Target
 
@@ -16,14 +17,20 @@ CLIENT = ("192.0.2.50", 51234)
 
 
 class FakeTransport:
-    """Records every sendto(); no socket."""
+    """Records every sendto(); no socket.  `links` are the (via, group) pairs announcements go to."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: list[tuple[Via | None, tuple[Any, ...]]] | None = None) -> None:
         self.sent: list[tuple[bytes, tuple[Any, ...]]] = []
+        self.vias: list[Via | None] = []
+        self.links = links if links is not None else [(None, MULTICAST)]
         self.closed = False
 
-    def sendto(self, data: bytes, addr: tuple[Any, ...]) -> None:
+    def sendto(self, data: bytes, addr: tuple[Any, ...], via: Via | None = None) -> None:
         self.sent.append((data, addr))
+        self.vias.append(via)
+
+    def routes(self) -> list[tuple[Via | None, tuple[Any, ...]]]:
+        return self.links
 
     def is_closing(self) -> bool:
         return self.closed
@@ -37,6 +44,7 @@ class FakeTransport:
     def take(self) -> list[Message]:
         out = self.messages()
         self.sent.clear()
+        self.vias.clear()
         return out
 
 
@@ -62,14 +70,16 @@ class FakeScheduler:
 class Message:
     """What a test wants to know about one datagram the responder sent."""
 
-    kind: str  # Hello, Bye, ProbeMatches, ResolveMatches
+    kind: str  # Hello, Bye, ProbeMatches, ResolveMatches, Fault
     addr: tuple[Any, ...]
+    message_id: str | None
     relates_to: str | None
     to: str | None
     endpoints: list[str]
     scopes: list[str]
     xaddrs: list[str]
     metadata_version: int | None
+    detail: list[str]  # a fault's d:SupportedMatchingRules
     instance_id: int
     message_number: int
 
@@ -80,7 +90,7 @@ class Message:
         assert body is not None
         operation = body[0]
         sequence = root.find("{*}Header/{*}AppSequence")
-        assert sequence is not None
+        sequence = etree.Element("none") if sequence is None else sequence  # a fault has none
 
         def texts(path: str) -> list[str]:
             return [e.text or "" for e in operation.iterfind(path)]
@@ -93,12 +103,14 @@ class Message:
         return cls(
             kind=etree.QName(operation).localname,
             addr=addr,
+            message_id=header("MessageID"),
             relates_to=header("RelatesTo"),
             to=header("To"),
             endpoints=texts(".//{*}EndpointReference/{*}Address"),
             scopes=" ".join(texts(".//{*}Scopes")).split(),
             xaddrs=" ".join(texts(".//{*}XAddrs")).split(),
             metadata_version=int(version[0]) if version else None,
+            detail=" ".join(texts(".//{*}SupportedMatchingRules")).split(),
             instance_id=int(sequence.get("InstanceId", "-1")),
             message_number=int(sequence.get("MessageNumber", "-1")),
         )
@@ -115,7 +127,7 @@ class Switchable:
         self.target = Target(
             endpoint,
             scopes=lambda: self.scopes,
-            xaddrs=lambda: self.xaddrs,
+            xaddrs=lambda via: self.xaddrs,
             discoverable=lambda: self.discoverable,
             clock=lambda: self.now,
         )
