@@ -153,6 +153,7 @@ class SnapshotSpec:
     overlay: tuple[str, ...]
     masks: tuple[MaskSpec, ...]
     file: Path | None = None  # the clip the video source loops instead of the test card
+    intruder: float | None = None  # how far the intruder of the source's motion has walked, if there is motion
 
 
 def jpeg_quality(encoder_quality: float) -> int:
@@ -191,6 +192,7 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         overlay=tuple(text for osd in osds if (text := osd_text(osd, when))),
         masks=tuple(mask_spec(m, encoder.width, encoder.height) for m in masks if m.enabled),
         file=source.file.path if source is not None and source.file is not None else None,
+        intruder=camera.motion.progress(source.token) if source is not None else None,
     )
 
 
@@ -242,7 +244,7 @@ def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
         still = clip_still(spec.file, cards.loops.seconds_into(spec.file), spec.width, spec.height)
         return encode_jpeg(still, spec.quality)
     renderer = cards.get(spec.width, spec.height, spec.title)
-    frame = renderer.render(spec.utc, 0, overlay=spec.overlay, masks=spec.masks)
+    frame = renderer.render(spec.utc, 0, overlay=spec.overlay, masks=spec.masks, intruder=spec.intruder)
     return encode_jpeg(frame.to_image(), spec.quality)
 
 

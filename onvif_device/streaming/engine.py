@@ -305,6 +305,7 @@ class StreamingEngine:
             title=spec.title,
             overlay=spec.overlay,
             masks=spec.masks,
+            intruder=spec.intruder,
         )
 
     def _media_changed(self) -> None:

@@ -56,6 +56,7 @@ class Picture:
     tilt: float = 0.0
     zoom: float = 0.0
     ptz: PtzReading | None = None
+    intruder: float | None = None  # the scripted motion's intruder, 0 to 1 across the view, or None
 
 
 @dataclass(slots=True)
@@ -210,8 +211,7 @@ class LiveSource:
         objects = None
         if settings.analytics:
             objects_at = getattr(renderer, "objects", None)
-            # The intruder of scripted motion is not passed in yet: the ball and the box only.
-            objects = objects_at(when) if objects_at else []
+            objects = objects_at(when, intruder=picture.intruder) if objects_at else []
         document = metadata_document(
             when,
             objects=objects,
@@ -259,6 +259,7 @@ class _VideoTrack:
             zoom=picture.zoom,
             overlay=picture.overlay,
             masks=picture.masks,
+            intruder=picture.intruder,
         )
         pts = self.sender.clock.rtp(due)
         for encoded in self.encoder.encode(frame.planes, pts):

@@ -1,9 +1,14 @@
 """The /emulator/ control API on a running camera, with httpx as the client."""
 
+import io
+
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from onvif_device.config import Config
+from onvif_device.video.scene import INTRUDER_RGB
 
 
 @pytest.fixture
@@ -184,3 +189,21 @@ def test_digital_inputs_are_driven_and_raise_their_event(running_camera, api):
 def test_driving_an_input_refuses_bad_requests(api, token, body, status, error):
     response = api.put(f"/inputs/{token}", json=body)
     assert response.status_code == status and error in response.json()["error"]
+
+
+def green_pixels(jpeg: bytes) -> int:
+    """Pixels of the intruder's green (JPEG blurs it a little)."""
+    rgb = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB")).astype(int)
+    target = np.array(INTRUDER_RGB)
+    return int((np.abs(rgb - target).max(axis=2) < 40).sum())
+
+
+def test_motion_puts_an_intruder_in_the_picture(running_camera, api):
+    url = f"http://127.0.0.1:{running_camera.port}/snapshot/Profile_2.jpg"
+    auth = httpx.DigestAuth(running_camera.username, running_camera.password)
+    quiet = green_pixels(httpx.get(url, auth=auth).content)
+    api.post("/motion", json={"state": True})
+    busy = green_pixels(httpx.get(url, auth=auth).content)
+    api.post("/motion", json={"state": False})
+    # 640x360: the intruder is 120 pixels tall and 40 wide; the panorama has some green of its own.
+    assert busy - quiet > 3000
