@@ -67,6 +67,7 @@ MAX_NESTING = 32  # parentheses, not(), boolean() and [] inside one another
 MAX_COMPONENTS = 32  # TopicExpression + MessageContent elements in one Filter
 
 _TOPIC_EXPRESSION = clark("wsnt:TopicExpression")
+_FILTER = clark("wsnt:Filter")
 _MESSAGE_CONTENT = clark("wsnt:MessageContent")
 _PRODUCER_PROPERTIES = clark("wsnt:ProducerProperties")
 
@@ -140,6 +141,16 @@ def parse_filter(filter_element: Element | None, registry: TopicRegistry) -> Eve
                 unknown_filter=component.tag,
             )
     return EventFilter(tuple(topics), tuple(contents))
+
+
+def topic_expression_filter(expression: str, registry: TopicRegistry) -> EventFilter:
+    """A filter from a bare ConcreteSet topic expression, as a metadata configuration keeps one."""
+    if not expression.strip():
+        return MATCH_ALL
+    holder = etree.Element(_FILTER, nsmap={"wsnt": NS["wsnt"], "tns1": NS["tns1"]})
+    topic = etree.SubElement(holder, _TOPIC_EXPRESSION, Dialect=CONCRETE_SET)
+    topic.text = expression
+    return parse_filter(holder, registry)
 
 
 # --- shared reading ---------------------------------------------------------

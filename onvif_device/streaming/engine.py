@@ -20,13 +20,19 @@ import time
 
 from onvif_device.camera import Camera
 from onvif_device.camera.errors import OnvifError
+from onvif_device.camera.events import Message
+from onvif_device.events.filters import (
+    EventFilter,
+    FilterError,
+    topic_expression_filter,
+)
 from onvif_device.snapshot import CardCache, NoSnapshot, snapshot_spec
 from onvif_device.soap.auth import Authenticator
 from onvif_device.streaming.connection import RtspConnection
 from onvif_device.streaming.file_loop import FileLoopSource, file_parameter_sets
 from onvif_device.streaming.media import BackchannelSink, VideoEncoder, VideoSettings
 from onvif_device.streaming.methods import RtspMethods
-from onvif_device.streaming.plan import NoStream, StreamPlan, stream_plan
+from onvif_device.streaming.plan import METADATA, NoStream, StreamPlan, stream_plan
 from onvif_device.streaming.rtp import PcmuFormat, RtpFormat, RtpPacket, parse_compound
 from onvif_device.streaming.session import (
     InterleavedTrack,
@@ -68,6 +74,7 @@ class StreamingEngine:
         self._timers: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: list = []
+        self._event_filters: dict[str, EventFilter | None] = {}
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -82,6 +89,7 @@ class StreamingEngine:
         self._unsubscribe = [
             self.camera.subscribe_media(lambda change: loop.call_soon_threadsafe(self._media_changed)),
             self.camera.subscribe_sync_points(lambda token: loop.call_soon_threadsafe(self._sync_point, token)),
+            self.camera.events.subscribe(self._event),
         ]
         self._timers = [
             loop.create_task(self._every(REPORT_INTERVAL, self._send_reports)),
@@ -204,9 +212,36 @@ class StreamingEngine:
         stream = self._stream(session.profile_token)
         if any(not isinstance(t, MulticastTrack) for t in session.tracks.values()):
             stream.attach(session)
+        if METADATA in session.tracks:
+            # A metadata viewer learns the state of every property first, as a new subscriber does.
+            for message in self.camera.events.properties():
+                self._offer_event(stream, message)
         if session.multicast:
             self._multicast_sender(session.profile_token).receivers.add(session)
             self._reconcile_multicast()
+
+    def _event(self, message: Message) -> None:
+        """From the camera's bus: every playing metadata track its filter admits gets the event."""
+        for stream in self.streams.values():
+            self._offer_event(stream, message)
+
+    def _offer_event(self, stream: Stream, message: Message) -> None:
+        metadata = stream.plan.metadata
+        if stream.source is None or metadata is None or not metadata.events:
+            return
+        event_filter = self._event_filter(metadata.event_filter)
+        if event_filter is not None and event_filter.matches(message):
+            stream.source.offer_event(message)
+
+    def _event_filter(self, expression: str) -> EventFilter | None:
+        """The metadata configuration's filter, parsed once; None (no events) when it is not valid."""
+        if expression not in self._event_filters:
+            try:
+                self._event_filters[expression] = topic_expression_filter(expression, self.camera.events.registry)
+            except FilterError as error:
+                log.warning("metadata event filter %r is not usable, so no events: %s", expression, error)
+                self._event_filters[expression] = None
+        return self._event_filters[expression]
 
     def pause(self, session: Session) -> None:
         stream = self.streams.get(session.profile_token)

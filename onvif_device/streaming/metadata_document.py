@@ -2,7 +2,8 @@
 
 A document carries what the profile's metadata configuration asks for: a
 video analytics frame with the scene's moving objects (normalized
-coordinates, -1..1 with y up, as ONVIF draws them) and the PTZ status.
+coordinates, -1..1 with y up, as ONVIF draws them), the PTZ status, and the
+events of the camera's bus as wsnt:NotificationMessages.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def metadata_document(
     objects: Sequence[SceneObject] | None = None,
     ptz: PtzReading | None = None,
     ptz_position: bool = True,
+    events: Sequence[etree._Element] = (),
 ) -> bytes:
-    """One serialised document; `objects` None leaves the analytics frame out."""
+    """One serialised document; `objects` None leaves the analytics frame out.
+
+    `events` are wsnt:NotificationMessage elements; they move into the document."""
     root = element("tt:MetadataStream")
     stamp = utc_text(when)
     if objects is not None:
@@ -59,6 +63,10 @@ def metadata_document(
         sub(move, "tt:PanTilt", state)
         sub(move, "tt:Zoom", state)
         sub(status, "tt:UtcTime", stamp)
+    if events:
+        holder = sub(root, "tt:Event")
+        for notification in events:
+            holder.append(notification)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

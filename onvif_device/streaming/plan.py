@@ -26,6 +26,7 @@ class MetadataSettings:
     ptz_position: bool
     analytics: bool
     events: bool
+    event_filter: str = ""  # a ConcreteSet topic expression; empty: every event
     interval: float = 1.0  # seconds between documents when nothing else happens
 
 
@@ -109,6 +110,7 @@ def stream_plan(camera: Camera, profile_token: str) -> StreamPlan:
             ptz_position=config.ptz_position and profile.ptz is not None,
             analytics=config.analytics,
             events=config.events,
+            event_filter=config.event_filter,
         )
         multicast[METADATA] = config.multicast
     if video is None and audio is None and metadata is None:

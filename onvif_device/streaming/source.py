@@ -23,10 +23,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from onvif_device.camera.events import Message
+from onvif_device.events.notification import build_notification_message
 from onvif_device.snapshot import MaskSpec
 from onvif_device.streaming.media import (
     AudioEncoder,
@@ -41,6 +44,7 @@ from onvif_device.streaming.track import OutFrame, TrackSender
 log = logging.getLogger("onvif_device.streaming")
 
 MAX_LAG_FRAMES = 2
+EVENT_BACKLOG = 1000  # bus messages waiting for the metadata track; the oldest go first
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,8 @@ class LiveSource:
         self._wake = threading.Event()
         self._keyframe = threading.Event()
         self._pending_plan: StreamPlan | None = None
+        # Bus messages for the metadata track, from the event loop; bounded so a stalled worker cannot grow it.
+        self._events: deque[Message] = deque(maxlen=EVENT_BACKLOG)
         self._thread = threading.Thread(target=self._run, name=f"stream {plan.profile_token}", daemon=True)
 
     # --- control, from the event loop -----------------------------------------------------
@@ -132,6 +138,11 @@ class LiveSource:
 
     def update(self, plan: StreamPlan) -> None:
         self._pending_plan = plan
+        self._wake.set()
+
+    def offer_event(self, message: Message) -> None:
+        """Send `message` in the metadata stream at once, as its own document."""
+        self._events.append(message)
         self._wake.set()
 
     # --- for the video track, in the worker -----------------------------------------------
@@ -181,6 +192,9 @@ class LiveSource:
                         schedules[VIDEO].interval = 1 / video.fps
                         schedules[VIDEO].count = round((time.monotonic() - start) * video.fps)
                     self.plan = plan
+                if self._events and METADATA in schedules:
+                    self._event_document()
+                    continue
                 track, schedule = min(schedules.items(), key=lambda item: item[1].due)
                 delay = schedule.due - time.monotonic()
                 if delay > 0:
@@ -198,6 +212,15 @@ class LiveSource:
         finally:
             if video is not None:
                 video.close()
+
+    def _event_document(self) -> None:
+        now = time.monotonic()
+        events = []
+        while self._events:
+            events.append(build_notification_message(self._events.popleft()))
+        document = metadata_document(self.wall_time(now), events=events)
+        self._deliver(self.senders[METADATA].frame(document, now))
+        self.stats.metadata_documents += 1
 
     def wall_time(self, monotonic: float) -> datetime:
         """The camera's wall time at a monotonic instant (the clock may be skewed on purpose)."""

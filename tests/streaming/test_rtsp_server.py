@@ -349,6 +349,59 @@ def test_metadata_documents_are_onvif_metadata_streams(camera, wire, onvif_schem
     wire.request("TEARDOWN", url(camera), {"Session": session})
 
 
+def _metadata_documents(wire, count: int):
+    """The next `count` metadata documents on interleaved channel 0, parsed."""
+    from lxml import etree
+
+    documents, payload = [], b""
+    while len(documents) < count:
+        channel, data = wire.read_frames(1)[0]
+        if channel != 0:
+            continue
+        packet = RtpPacket.parse(data)
+        payload += packet.payload
+        if packet.marker:
+            documents.append(etree.fromstring(payload))
+            payload = b""
+    return documents
+
+
+def _motion_states(document) -> list[str]:
+    ns = {"tt": "http://www.onvif.org/ver10/schema", "wsnt": "http://docs.oasis-open.org/wsn/b-2"}
+    states = []
+    for holder in document.iterfind("tt:Event/wsnt:NotificationMessage", ns):
+        if holder.findtext("wsnt:Topic", namespaces=ns).endswith("VideoSource/MotionAlarm"):
+            message = holder.find("wsnt:Message/tt:Message", ns)
+            state = message.find("tt:Data/tt:SimpleItem", ns).get("Value")
+            states.append(f"{message.get('PropertyOperation')}:{state}")
+    return states
+
+
+def test_metadata_stream_carries_the_events(camera, wire, onvif_schemas):
+    import httpx
+
+    control = f"http://127.0.0.1:{camera.port}/emulator/motion"
+    auth = httpx.DigestAuth(camera.username, camera.password)
+    assert httpx.post(control, json={"state": False}, auth=auth).status_code == 200  # whatever the schedule says
+    try:
+        session, _ = _play_tcp(camera, wire, tracks=("metadata",))
+        first = _metadata_documents(wire, 1)[0]
+        onvif_schemas.validate_element(first)
+        assert _motion_states(first) == ["Initialized:false"]  # the state of every property first
+        assert httpx.post(control, json={"state": True}, auth=auth).status_code == 200
+        for _ in range(10):  # documents on the one-second schedule may come first
+            document = _metadata_documents(wire, 1)[0]
+            if states := _motion_states(document):
+                break
+        else:
+            pytest.fail("no motion event in the metadata stream")
+        onvif_schemas.validate_element(document)
+        assert states == ["Changed:true"]
+    finally:
+        httpx.post(control, json={"state": None}, auth=auth)
+    wire.request("TEARDOWN", url(camera), {"Session": session})
+
+
 def test_set_synchronization_point_forces_a_key_frame(camera, wire):
     session, _ = _play_tcp(camera, wire)
     wire.read_frames(40)  # past the first GOP's start
