@@ -66,7 +66,7 @@ BASE_NAMESPACES = frozenset({
 })
 
 # Service namespace -> the WSDL whose <wsdl:types> declares that service's messages.
-# The tree carries no WS-Discovery schema, so discovery messages cannot be validated here.
+# The tree carries no WS-Discovery schema: tests/discovery/test_wsd_schema.py uses the one onvif-zeep-async ships.
 SERVICE_WSDLS = {
     "http://www.onvif.org/ver10/device/wsdl": "ver10/device/wsdl/devicemgmt.wsdl",
     "http://www.onvif.org/ver10/media/wsdl": "ver10/media/wsdl/media.wsdl",
