@@ -85,7 +85,7 @@ def build_app(
         carriers = HttpCarriers(streaming)
         routes.append(Route(uris.STREAM_PREFIX + "{name:path}", carriers.tunnel, methods=["GET", "POST"]))
         routes.append(WebSocketRoute(uris.WEBSOCKET_PATH, carriers.websocket))
-    routes += ControlApi(camera, authenticator).routes()
+    routes += ControlApi(camera, authenticator, delivery).routes()
     routes.append(Route("/", _index))
     return Router(routes)
 

@@ -7,6 +7,7 @@ they act on, so the API grows by adding nouns:
     GET  /emulator/                      the camera and the paths below
     GET  /emulator/events/topics         every topic the camera can raise, with its items
     GET  /emulator/events/properties     the current state of every property
+    GET  /emulator/events/subscriptions  the live pull points and push subscriptions
     POST /emulator/events                raise any registered topic: {"topic", "source", "data", "key"}
     POST /emulator/motion                {"video_source"?, "state": true|false|null, "seconds"?}
     GET  /emulator/io                    digital inputs and relay outputs, as wired now
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -26,8 +28,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from onvif_device.camera import Camera
-from onvif_device.camera.events import Message, UnknownTopic
+from onvif_device.camera.events import Message, UnknownTopic, item_text
 from onvif_device.camera.io import DigitalInput
+from onvif_device.events.delivery import EventDelivery
+from onvif_device.events.pullpoint import PullPoint
 from onvif_device.http_guard import refusal
 from onvif_device.soap.access import AccessClass
 from onvif_device.soap.auth import Authenticator
@@ -47,15 +51,17 @@ class BadRequest(Exception):
 
 
 class ControlApi:
-    def __init__(self, camera: Camera, authenticator: Authenticator | None) -> None:
+    def __init__(self, camera: Camera, authenticator: Authenticator | None, delivery: EventDelivery | None) -> None:
         self.camera = camera
         self.authenticator = authenticator
+        self.delivery = delivery  # None where no server runs event delivery
 
     def routes(self) -> list[Route]:
         return [
             Route(PREFIX + "/", self._guarded(self.index), methods=["GET"]),
             Route(PREFIX + "/events/topics", self._guarded(self.topics), methods=["GET"]),
             Route(PREFIX + "/events/properties", self._guarded(self.properties), methods=["GET"]),
+            Route(PREFIX + "/events/subscriptions", self._guarded(self.subscriptions), methods=["GET"]),
             Route(PREFIX + "/events", self._guarded(self.raise_event), methods=["POST"]),
             Route(PREFIX + "/motion", self._guarded(self.motion), methods=["POST"]),
             Route(PREFIX + "/io", self._guarded(self.io), methods=["GET"]),
@@ -87,6 +93,7 @@ class ControlApi:
                 "paths": {
                     "topics": PREFIX + "/events/topics",
                     "properties": PREFIX + "/events/properties",
+                    "subscriptions": PREFIX + "/events/subscriptions",
                     "raise_event": PREFIX + "/events",
                     "motion": PREFIX + "/motion",
                     "io": PREFIX + "/io",
@@ -109,6 +116,33 @@ class ControlApi:
 
     async def properties(self, request: Request) -> Response:
         return JSONResponse([message_json(m) for m in self.camera.events.properties()])
+
+    async def subscriptions(self, request: Request) -> Response:
+        delivery = self.delivery
+        if delivery is None:
+            return JSONResponse([])
+        listed = []
+        for subscription in [*delivery.pull_points, *delivery.push_subscriptions]:
+            entry = {
+                "id": subscription.id,
+                "kind": subscription.kind,
+                "address": subscription.address,
+                "termination_time": item_text(datetime.fromtimestamp(subscription.termination, UTC)),
+                "filtered": not subscription.filter.accepts_all,
+                "changed_only": subscription.changed_only,
+                "queued": len(subscription.queue),
+                "dropped": subscription.queue.dropped,
+            }
+            if isinstance(subscription, PullPoint):
+                entry["pulling"] = subscription.pulling
+            else:
+                entry.update(
+                    consumer=subscription.consumer,
+                    delivered=subscription.delivered,
+                    undelivered=subscription.undelivered,
+                )
+            listed.append(entry)
+        return JSONResponse(listed)
 
     async def raise_event(self, request: Request) -> Response:
         body = await _json_object(request)
@@ -187,7 +221,7 @@ def _input_json(digital_input: DigitalInput) -> dict[str, Any]:
 def message_json(message: Message) -> dict[str, Any]:
     return {
         "topic": message.topic,
-        "utc_time": message.utc_time.isoformat().replace("+00:00", "Z"),
+        "utc_time": item_text(message.utc_time),
         "operation": message.operation,
         "source": dict(message.source),
         "key": dict(message.key),

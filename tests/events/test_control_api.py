@@ -5,6 +5,7 @@ import io
 import httpx
 import numpy as np
 import pytest
+from conftest import MOTION, topic_filter
 from PIL import Image
 
 from onvif_device.config import Config
@@ -207,3 +208,16 @@ def test_motion_puts_an_intruder_in_the_picture(running_camera, api):
     api.post("/motion", json={"state": False})
     # 640x360: the intruder is 120 pixels tall and 40 wide; the panorama has some green of its own.
     assert busy - quiet > 3000
+
+
+def test_subscriptions_are_listed(api, events):
+    assert api.get("/events/subscriptions").json() == []
+    address = events.pull_point(topic_filter(MOTION))
+    events.pull_notes(address)  # the initial property states
+    api.post("/motion", json={"state": True})
+    [listed] = api.get("/events/subscriptions").json()
+    assert listed["kind"] == "pull point" and listed["address"] == address
+    assert listed["filtered"] is True and listed["queued"] == 1 and listed["pulling"] is False
+    assert listed["termination_time"].endswith("Z")
+    events.unsubscribe(address)
+    assert api.get("/events/subscriptions").json() == []
