@@ -260,8 +260,15 @@ async def _fifty(wsd) -> list:
         await server.start()
     try:
         # One event loop runs 50 cameras (and their streaming engines): give the replies,
-        # each delayed at random as the spec asks, twice the usual window to arrive.
-        return await asyncio.to_thread(search, wsd, [NVT], (), 2 * SEARCH_SECONDS)
+        # each delayed at random as the spec asks, twice the usual window to arrive.  UDP may
+        # lose a datagram on a busy machine; a client probes again then, and so does this test.
+        found: dict[str, object] = {}
+        for _ in range(3):
+            for service in await asyncio.to_thread(search, wsd, [NVT], (), 2 * SEARCH_SECONDS):
+                found[service.getEPR()] = service
+            if len(found) >= 50:
+                break
+        return list(found.values())
     finally:
         for server in servers:
             await server.stop()
