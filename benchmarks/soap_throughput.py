@@ -18,8 +18,6 @@ and wrk walks through them.  Needs `wrk` (Debian package wrk).
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import os
 import re
 import shutil
@@ -28,13 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from soaputil import envelope, username_token  # noqa: E402
+from soaputil import envelope, username_token
 
 LUA = """
 local bodies = {}
@@ -91,13 +89,12 @@ def write_bodies(directory: Path, name: str, bodies: list[bytes], threads: int) 
     base = directory / name
     for t in range(threads):
         with open(f"{base}.{t}", "wb") as f:
-            for body in bodies[t::threads]:
-                f.write(body.replace(b"\n", b"") + b"\n")
+            f.writelines(body.replace(b"\n", b"") + b"\n" for body in bodies[t::threads])
     return base
 
 
 def fresh_tokens(count: int, body: str) -> list[bytes]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return [envelope(body, username_token("admin", "admin", nonce=os.urandom(16), created=now)) for _ in range(count)]
 
 

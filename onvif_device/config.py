@@ -3,14 +3,23 @@
 `onvif-device run` needs no file at all; command-line flags override the file.
 A bad file is reported with the field's dotted path and, where it can be
 found, the line it is on.
+
+One file may also describe a fleet of cameras (see `FleetConfig`): its
+ordinary sections are then the template every camera starts from, `[fleet]`
+says how many and how they are addressed, and each `[[camera]]` table
+overrides template sections for one camera.  `load_fleet` turns such a file
+into one `Config` per camera; `load_config` gives the first camera's.
 """
 
 from __future__ import annotations
 
+import copy
+import ipaddress
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -131,28 +140,274 @@ class ConfigError(Exception):
     """A configuration file could not be used; the message says where and why."""
 
 
+# --- Fleets: many cameras from one file ---------------------------------------------------------
+
+MAX_CAMERAS = 10_000
+_WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+_NUMBERED = "{n}"
+
+
+class FleetConfig(_Section):
+    """`[fleet]`: how many cameras a file's template makes, and how each is addressed.
+
+    Camera n (1-based) starts from the file's ordinary sections; the n-th
+    `[[camera]]` table, if any, overrides whole keys of them (tables merge,
+    everything else is replaced).  `{n}` in any `[identity]` text becomes the
+    camera's number (`name = "Camera {n:03d}"`); a template name without it
+    gets " <n>" appended, so no two cameras share a name.  Unless its table gives them,
+    a camera's serial, MAC and endpoint UUID derive from the seed
+    `<seed>-<n>`, so they are distinct and stable across restarts.
+
+    Addressing, one of two ways:
+    - one bind address, consecutive ports: camera n on `http_port_start + n - 1`
+      and `rtsp_port_start + n - 1` (defaults: the template's `server.http_port`
+      and `server.rtsp_port`; 0 gives every camera free ports);
+    - `addresses`: camera n binds the n-th address (IPs, or ranges written
+      `127.0.0.10-127.0.0.59`) on the template's ports, and advertises it.
+    A `[[camera]]` table's `server.host` or ports override either.
+    """
+
+    count: int | None = Field(
+        None, ge=1, le=MAX_CAMERAS,
+        description="cameras in all; default: as many as [[camera]] tables or addresses, at least 1",
+    )
+    seed: str = Field("", description="camera n derives its identity from '<seed>-<n>'; default: identity.seed, "
+                                      "else the running process's own seed (the host name)")
+    http_port_start: int | None = Field(None, ge=0, le=65535, description="camera n's HTTP port: start + n - 1")
+    rtsp_port_start: int | None = Field(None, ge=0, le=65535, description="camera n's RTSP port: start + n - 1")
+    addresses: list[str] = Field([], description="each camera its own IP: addresses or ranges 'first-last'")
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        total = 0
+        for item in value:
+            total += len(_address_range(item))
+            if total > MAX_CAMERAS:
+                raise ValueError(f"more than {MAX_CAMERAS} addresses")
+        return value
+
+    def hosts(self) -> list[str]:
+        """Every address `addresses` names, in order."""
+        return [host for item in self.addresses for host in _address_range(item)]
+
+
+def _address_range(item: str) -> list[str]:
+    first, dash, last = item.strip().partition("-")
+    try:
+        start = ipaddress.ip_address(first.strip())
+        end = ipaddress.ip_address(last.strip()) if dash else start
+    except ValueError as exc:
+        raise ValueError(f"{item!r}: {exc}; expected an IP address or a range such as 127.0.0.10-127.0.0.59") from None
+    if start.version != end.version:
+        raise ValueError(f"{item!r}: a range cannot mix IPv4 and IPv6")
+    if int(end) < int(start):
+        raise ValueError(f"{item!r}: the range ends before it starts")
+    if int(end) - int(start) >= MAX_CAMERAS:
+        raise ValueError(f"{item!r}: more than {MAX_CAMERAS} addresses")
+    return [str(ipaddress.ip_address(i)) for i in range(int(start), int(end) + 1)]
+
+
+class ConfigFile(Config):
+    """A whole file: the template sections (a single camera's), `[fleet]` and `[[camera]]` tables."""
+
+    fleet: FleetConfig | None = None
+    camera: list[dict[str, Any]] = Field([], max_length=MAX_CAMERAS)
+    _source: tuple[Path, str] | None = None  # the file and its text, for error lines
+
+    @property
+    def source(self) -> tuple[Path, str] | None:
+        """The file and its text, when loaded from one: error messages give lines."""
+        return self._source
+
+    @property
+    def declares_fleet(self) -> bool:
+        return self.fleet is not None or bool(self.camera)
+
+    def template(self) -> Config:
+        return Config(**{name: getattr(self, name) for name in Config.model_fields})
+
+    def cameras(self, *, count: int | None = None) -> list[Config]:
+        """One configuration per camera; `count` (the command line's) overrides `fleet.count`."""
+        if not self.declares_fleet and count in (None, 1):
+            return [self.template()]
+        return fleet_configs(self.template(), self.fleet, self.camera, count=count, source=self.source)
+
+
+def fleet_configs(
+    template: Config,
+    fleet: FleetConfig | None = None,
+    tables: Sequence[Mapping[str, Any]] = (),
+    *,
+    count: int | None = None,
+    source: tuple[Path, str] | None = None,
+) -> list[Config]:
+    """Expand a template, a `[fleet]` section and `[[camera]]` tables into one `Config` per camera.
+
+    Raises ConfigError naming the setting (and, given the file's `source`, its line).
+    """
+    fleet = fleet or FleetConfig()
+    hosts = fleet.hosts()
+    total = count or fleet.count or max(len(tables), len(hosts), 1)
+    where = f"{source[0]}: " if source else ""
+    if total > MAX_CAMERAS:
+        raise ConfigError(f"{where}fleet.count: at most {MAX_CAMERAS} cameras, not {total}")
+    if len(tables) > total:
+        raise ConfigError(f"{where}fleet.count: {total} camera(s), but {len(tables)} [[camera]] tables")
+    if hosts:
+        if len(hosts) < total:
+            raise ConfigError(f"{where}fleet.addresses: {len(hosts)} address(es) for {total} cameras")
+        ranged = [f"fleet.{name}" for name in ("http_port_start", "rtsp_port_start") if getattr(fleet, name) is not None]
+        if ranged:
+            raise ConfigError(f"{where}{ranged[0]}: not with fleet.addresses; cameras on their own addresses share"
+                              " the [server] ports")
+        if template.server.advertise_address:
+            raise ConfigError(f"{where}server.advertise_address: cameras on their own addresses advertise their"
+                              " own; set it in a [[camera]] table if one needs another")
+    starts = {}
+    for name, default in (("http_port", template.server.http_port), ("rtsp_port", template.server.rtsp_port)):
+        start = getattr(fleet, f"{name}_start")
+        start = default if start is None else start
+        if not hosts and start and start + total - 1 > 65535:
+            raise ConfigError(f"{where}fleet.{name}_start: {total} cameras from port {start} run past 65535")
+        starts[name] = start
+    base = template.model_dump()
+    if total > 1 and "{" not in base["identity"]["name"]:
+        base["identity"]["name"] += " {n}"  # a VMS lists cameras by name: never twenty alike
+    seed = fleet.seed or template.identity.seed
+    configs, problems = [], []
+    for index in range(total):
+        number = index + 1
+        data = copy.deepcopy(base)
+        if hosts:
+            data["server"]["host"] = hosts[index]
+        else:
+            for name, start in starts.items():
+                data["server"][name] = start + index if start else 0
+        if seed:
+            data["identity"]["seed"] = f"{seed}-{number}"
+        loc_prefix: tuple[str, ...] = ()
+        if index < len(tables):
+            loc_prefix = ("camera", str(number))
+            _merge(data, tables[index])
+        try:
+            _number_identity(data, number)
+            configs.append(Config.model_validate(data))
+        except ValidationError as exc:
+            problems += [(loc_prefix + tuple(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        except _Unnumbered as exc:
+            problems.append((loc_prefix + exc.loc, exc.msg))
+    if problems:  # a template's problem is every camera's: say it once
+        raise ConfigError(_report(list(dict.fromkeys(problems)), source))
+    _check_ports(configs, where)
+    return configs
+
+
+class _Unnumbered(Exception):
+    def __init__(self, loc: tuple[str, ...], msg: str) -> None:
+        super().__init__(msg)
+        self.loc, self.msg = loc, msg
+
+
+def _number_identity(data: dict[str, Any], number: int) -> None:
+    identity = data.get("identity")
+    if not isinstance(identity, dict):
+        return  # validation says what is wrong with it
+    for key, value in identity.items():
+        if isinstance(value, str) and "{" in value:
+            try:
+                identity[key] = value.format(n=number)
+            except (KeyError, IndexError, ValueError, AttributeError) as exc:
+                raise _Unnumbered(("identity", key),
+                                  f"{value!r}: only {_NUMBERED} (the camera's number) may appear in braces"
+                                  f" ({type(exc).__name__}: {exc}); write {{{{ and }}}} for literal braces") from None
+
+
+def _merge(into: dict[str, Any], table: Mapping[str, Any]) -> None:
+    """Lay a [[camera]] table over the template: tables merge key by key, other values replace."""
+    for key, value in table.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value)
+
+
+def _check_ports(configs: Sequence[Config], where: str) -> None:
+    """No two cameras may want the same TCP port on the same (or a wildcard) address."""
+    by_port: dict[int, list[tuple[str, int, str]]] = {}
+    for number, config in enumerate(configs, 1):
+        for name in ("http_port", "rtsp_port"):
+            port = getattr(config.server, name)
+            if port:
+                by_port.setdefault(port, []).append((config.server.host, number, f"server.{name}"))
+    for port, users in by_port.items():
+        for i, (host, number, setting) in enumerate(users):
+            for other_host, other_number, other_setting in users[:i]:
+                if host == other_host or host in _WILDCARD_HOSTS or other_host in _WILDCARD_HOSTS:
+                    raise ConfigError(
+                        f"{where}camera {number} {setting} and camera {other_number} {other_setting}: both want"
+                        f" port {port} on {host or '*'}; give each camera its own port or address")
+
+
+def _report(problems: list[tuple[tuple[str, ...], str]], source: tuple[Path, str] | None) -> str:
+    head = f"{source[0]}: " if source else ""
+    lines = [f"{head}{len(problems)} invalid setting(s):"]
+    for loc, msg in problems:
+        where = None
+        if source is not None:
+            if loc[:1] == ("camera",):
+                where = _find_camera_line(source[1], int(loc[1]), list(loc[2:]))
+            else:
+                where = _find_line(source[1], list(loc))
+        at = f" (line {where})" if where else ""
+        lines.append(f"  {'.'.join(loc)}{at}: {msg}")
+    return "\n".join(lines)
+
+
 def load_config(path: Path | None) -> Config:
+    """The camera a file describes; for a fleet file, its first camera."""
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return load_fleet(path)[0]
+
+
+def load_file(path: Path | None) -> ConfigFile:
+    """A file as written: template sections, `[fleet]` and `[[camera]]` tables, not yet expanded."""
+    if path is None:
+        return ConfigFile()
+    text = _read(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return Config.model_validate(data)
+        file = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(path, text, exc)) from None
+    file._source = (path, text)
+    return file
+
+
+def load_fleet(path: Path | None, *, count: int | None = None) -> list[Config]:
+    """One configuration per camera the file describes (one, unless it declares a fleet)."""
+    return load_file(path).cameras(count=count)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _describe(path: Path, text: str, exc: ValidationError) -> str:
     lines = [f"{path}: {exc.error_count()} invalid setting(s):"]
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        where = _find_line(text, [p for p in loc if not p.isdigit()])
+        if loc[:1] == ["camera"] and len(loc) > 1 and loc[1].isdigit():
+            where = _find_camera_line(text, int(loc[1]), loc[2:])
+        else:
+            where = _find_line(text, [p for p in loc if not p.isdigit()])
         at = f" (line {where})" if where else ""
         lines.append(f"  {'.'.join(loc)}{at}: {error['msg']}")
     return "\n".join(lines)
@@ -177,3 +432,21 @@ def _find_line(text: str, loc: list[str]) -> int | None:
         if key_re.match(lines[i]):
             return i + 1
     return start + 1 if tables else None
+
+
+def _find_camera_line(text: str, number: int, loc: list[str]) -> int | None:
+    """Best-effort line of a setting in the `number`-th [[camera]] table (or of the table itself)."""
+    lines = text.splitlines()
+    headers = [i for i, line in enumerate(lines) if re.match(r"^\s*\[\[\s*camera\s*\]\]", line)]
+    if number < 1 or number > len(headers):
+        return None
+    start = headers[number - 1]
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].lstrip().startswith("[") and not re.match(r"^\s*\[\s*camera\.", lines[i])), len(lines))
+    names = [part for part in loc if not part.isdigit()]
+    for name in reversed(names):  # the most specific key first
+        key_re = re.compile(r"(^|[\s.{,\[])" + re.escape(name) + r"\s*(=|\.|\])")
+        for i in range(start + 1, end):
+            if key_re.search(lines[i]):
+                return i + 1
+    return start + 1

@@ -1,7 +1,6 @@
 """Fixtures shared by the whole test suite."""
 
 import pytest
-
 import schemas
 
 # --- Validation against the official ONVIF schemas (tests/schemas.py) ----------------------
@@ -17,10 +16,15 @@ def onvif_schemas() -> schemas.OnvifSchemas:
 
 
 # --- A running camera and a raw SOAP client ----------------------------------------------------
+# The camera is the project's own pytest plugin's (onvif_device/pytest_plugin.py, registered by the
+# pytest11 entry point): the suite uses the fixtures it ships.
 
-from onvif_device.config import Config  # noqa: E402
-from onvif_device.embed import ThreadedCamera  # noqa: E402
-from soaputil import SoapClient  # noqa: E402
+from soaputil import SoapClient
+
+from onvif_device.config import Config
+from onvif_device.pytest_plugin import QUICK_REBOOT_SECONDS
+
+pytest_plugins = ["pytester"]  # tests/fleet/test_pytest_plugin.py runs test files of its own
 
 
 @pytest.fixture
@@ -30,10 +34,17 @@ def camera_config() -> Config:
 
 
 @pytest.fixture
-def running_camera(camera_config, tmp_path):
+def onvif_camera_config(camera_config: Config) -> Config:
+    """The plugin's camera starts from this suite's `camera_config`, coming back from a reboot quickly."""
+    data = camera_config.model_dump()
+    data["server"]["reboot_seconds"] = QUICK_REBOOT_SECONDS
+    return Config.model_validate(data)
+
+
+@pytest.fixture
+def running_camera(onvif_camera):
     """A real camera on 127.0.0.1 and a free port, in its own thread; torn down after the test."""
-    with ThreadedCamera(camera_config, state_dir=str(tmp_path / "state"), reboot_seconds=0.2) as cam:
-        yield cam
+    return onvif_camera
 
 
 @pytest.fixture
