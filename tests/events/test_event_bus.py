@@ -185,6 +185,20 @@ def test_forced_motion_overrides_the_schedule_until_it_ends_or_is_released(time)
     assert alarms == ["true", "false", "true", "false"]
 
 
+def test_a_state_raised_by_hand_stands_until_the_scene_changes(time):
+    bus = EventBus(standard_registry(), time.utc)
+    motion = motion_on(bus, time)
+    bus.publish(MOTION_ALARM.path, source={"Source": "VideoSource_1"}, data={"State": True})
+    time.t += 1
+    motion.tick()
+    assert motion_states(bus)[0] == "true"  # the quiet scene does not repeat "false" over it
+    time.t += 21.1  # the scripted crossing starts, then ends
+    motion.tick()
+    time.t += 8
+    motion.tick()
+    assert motion_states(bus) == ("false", "false")
+
+
 # --- the camera ------------------------------------------------------------------------------
 
 

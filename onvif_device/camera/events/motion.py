@@ -53,6 +53,7 @@ class SceneMotion:
         self._now = now
         self._epoch = now()
         self._overrides: dict[str, _Override] = {}
+        self._reported: dict[Detector, bool] = {}  # what the scene last said for each detector
         self.tick()  # every motion property exists from the start, as "false"
 
     def force(self, video_source: str, active: bool | None, seconds: float | None = None) -> None:
@@ -82,13 +83,19 @@ class SceneMotion:
         return self.progress(video_source, at) is not None
 
     def tick(self) -> None:
-        """Publish the motion state of every view; the bus drops what did not change."""
+        """Publish each view's motion state when the scene changes it.
+
+        Only changes are published: the server ticks ten times a second, and a state
+        raised by hand (the control API) stands until the scene itself moves on."""
         at = self._now()
         for source, override in list(self._overrides.items()):
             if override.until is not None and at >= override.until:
                 del self._overrides[source]
         for detector in self._detectors():
             state = self.active(detector.video_source, at)
+            if self._reported.get(detector) == state:
+                continue
+            self._reported[detector] = state
             self._bus.publish(MOTION_ALARM.path, source={"Source": detector.video_source}, data={"State": state})
             self._bus.publish(
                 CELL_MOTION.path,
