@@ -83,6 +83,7 @@ class _FilePackets:
         self._units = self.file.packets()
         self._next = next(self._units)
         self._fallback: _FileFrames | None = None
+        self._origin = self.sender.clock.rtp(source.start_time)  # the RTP time of the file's time 0
 
     def reconfigure(self, settings: VideoSettings) -> None:
         self.settings = settings  # the plan keeps passthrough, so only rates and quality changed
@@ -100,9 +101,11 @@ class _FilePackets:
         while self._next.pts <= now:
             unit = self._next
             try:
-                frame = self.sender.frame(
+                # Integer ticks from the source's start: through float seconds the spacing
+                # of the file's frames could come out one tick off (3599, 3601).
+                frame = self.sender.frame_at(
                     unit.units[0] if jpeg else unit.units,
-                    source.start_time + unit.pts / CLOCK_RATE,
+                    (self._origin + unit.pts) & 0xFFFF_FFFF,
                     keyframe=unit.keyframe,
                 )
             except ValueError as error:

@@ -66,10 +66,18 @@ class RtpClock:
         self.base = rng.getrandbits(32)  # RFC 3550: the first timestamp is random
 
     def rtp(self, monotonic: float) -> int:
-        return (self.base + round((monotonic - self.start) * self.rate)) & 0xFFFF_FFFF
+        return (self.base + self._ticks(monotonic)) & 0xFFFF_FFFF
 
-    def wall(self, monotonic: float) -> float:
-        return self.wall_at_start + (monotonic - self.start)
+    def reading(self, monotonic: float) -> tuple[int, float]:
+        """The RTP timestamp at `monotonic` and the wall time of exactly that tick, for a sender report.
+
+        The wall time of the rounded tick, not of `monotonic`: a receiver mapping RTP to
+        NTP through successive reports would otherwise see frames shift by a tick."""
+        ticks = self._ticks(monotonic)
+        return (self.base + ticks) & 0xFFFF_FFFF, self.wall_at_start + ticks / self.rate
+
+    def _ticks(self, monotonic: float) -> int:
+        return round((monotonic - self.start) * self.rate)
 
 
 class TrackSender:
@@ -90,7 +98,10 @@ class TrackSender:
         return self.payloader.ssrc
 
     def frame(self, unit: object, monotonic: float, *, keyframe: bool = False) -> OutFrame:
-        timestamp = self.clock.rtp(monotonic)
+        return self.frame_at(unit, self.clock.rtp(monotonic), keyframe=keyframe)
+
+    def frame_at(self, unit: object, timestamp: int, *, keyframe: bool = False) -> OutFrame:
+        """A frame stamped with an RTP timestamp the caller worked out exactly (a file's own times)."""
         with self._lock:
             packets = self.payloader.packetize(unit, timestamp)
             self.packets_sent += len(packets)
@@ -107,11 +118,12 @@ class TrackSender:
 
     def sender_report(self, monotonic: float) -> bytes:
         """SR + SDES(CNAME), the compound every RTCP packet must be (RFC 3550 6.1)."""
+        rtp_timestamp, wall = self.clock.reading(monotonic)
         with self._lock:
             report = SenderReport(
                 ssrc=self.ssrc,
-                ntp_timestamp=ntp_timestamp(self.clock.wall(monotonic)),
-                rtp_timestamp=self.clock.rtp(monotonic),
+                ntp_timestamp=ntp_timestamp(wall),
+                rtp_timestamp=rtp_timestamp,
                 packet_count=self.packets_sent & 0xFFFF_FFFF,
                 octet_count=self.octets_sent & 0xFFFF_FFFF,
             )
