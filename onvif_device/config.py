@@ -126,6 +126,17 @@ class IoConfig(_Section):
     relay_outputs: int = Field(2, ge=0, le=16)
 
 
+class PtzConfig(_Section):
+    """The pan/tilt head and zoom lens on the first video source."""
+
+    enabled: bool = Field(True, description="a PTZ head on the first video source; false makes a fixed camera")
+    pan_speed_degrees: float = Field(60.0, gt=0, le=720, description="top pan speed, degrees per second")
+    tilt_speed_degrees: float = Field(30.0, gt=0, le=720, description="top tilt speed, degrees per second")
+    zoom_seconds: float = Field(2.0, gt=0, le=60, description="time to zoom from widest to narrowest at top speed")
+    max_presets: int = Field(64, ge=1, le=1000)
+    max_preset_tours: int = Field(4, ge=0, le=64)
+
+
 class Config(_Section):
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
@@ -134,6 +145,7 @@ class Config(_Section):
     media: MediaConfig = MediaConfig()
     events: EventsConfig = EventsConfig()
     io: IoConfig = IoConfig()
+    ptz: PtzConfig = PtzConfig()
 
 
 class ConfigError(Exception):

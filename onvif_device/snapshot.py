@@ -44,6 +44,7 @@ from onvif_device.http_guard import refusal
 from onvif_device.soap.access import AccessClass
 from onvif_device.soap.auth import Authenticator
 from onvif_device.streaming.media.clip import clip_still
+from onvif_device.streaming.metadata_document import PtzReading
 from onvif_device.video import MaskSpec, SceneRenderer, encode_jpeg
 
 log = logging.getLogger("onvif_device.snapshot")
@@ -154,6 +155,12 @@ class SnapshotSpec:
     masks: tuple[MaskSpec, ...]
     file: Path | None = None  # the clip the video source loops instead of the test card
     intruder: float | None = None  # how far the intruder of the source's motion has walked, if there is motion
+    # Where the PTZ head on this profile's video source looks (its own frame), and whether EFlip turns it over.
+    pan: float = 0.0
+    tilt: float = 0.0
+    zoom: float = 0.0
+    flipped: bool = False
+    ptz: PtzReading | None = None  # the profile's PTZ status, in its configuration's frame, for metadata
 
 
 def jpeg_quality(encoder_quality: float) -> int:
@@ -182,7 +189,9 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         raise NoSnapshot(f"profile {profile.token!r}: {error.reason}") from None
     now = camera.clock.get_system_date_and_time()
     when = now.local
+    aim = _aim(camera, profile.ptz, source.token if source is not None else None)
     return SnapshotSpec(
+        **aim,
         width=encoder.width,
         height=encoder.height,
         quality=jpeg_quality(encoder.quality),
@@ -194,6 +203,23 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         file=source.file.path if source is not None and source.file is not None else None,
         intruder=camera.motion.progress(source.token) if source is not None else None,
     )
+
+
+def _aim(camera: Camera, ptz_token: str | None, source_token: str | None) -> dict:
+    """Pan, tilt, zoom and flip of the head on the source, and the status the profile's PTZ configuration reads."""
+    head = camera.ptz
+    if head is None or source_token != head.video_source:
+        return {}
+    view = head.view()
+    aim: dict = {"pan": view.pan, "tilt": view.tilt, "zoom": view.zoom, "flipped": view.flipped}
+    if ptz_token is not None:
+        try:
+            status = head.status(camera.media.configuration("PTZ", ptz_token))
+        except OnvifError:
+            return aim
+        moving = status.pan_tilt_moving or status.zoom_moving
+        aim["ptz"] = PtzReading(status.pan, status.tilt, status.zoom, moving)
+    return aim
 
 
 class FileLoops:
@@ -244,7 +270,17 @@ def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
         still = clip_still(spec.file, cards.loops.seconds_into(spec.file), spec.width, spec.height)
         return encode_jpeg(still, spec.quality)
     renderer = cards.get(spec.width, spec.height, spec.title)
-    frame = renderer.render(spec.utc, 0, overlay=spec.overlay, masks=spec.masks, intruder=spec.intruder)
+    frame = renderer.render(
+        spec.utc,
+        0,
+        pan=spec.pan,
+        tilt=spec.tilt,
+        zoom=spec.zoom,
+        flipped=spec.flipped,
+        overlay=spec.overlay,
+        masks=spec.masks,
+        intruder=spec.intruder,
+    )
     return encode_jpeg(frame.to_image(), spec.quality)
 
 

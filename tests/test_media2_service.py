@@ -68,7 +68,8 @@ SET_ORDER = [
 VIDEO_ENCODER2_ORDER = ["Name", "UseCount", "Encoding", "Resolution", "RateControl", "Multicast", "Quality"]
 AUDIO_ENCODER2_ORDER = ["Name", "UseCount", "Encoding", "Multicast", "Bitrate", "SampleRate"]
 # What the factory's Profile_1 holds, in ConfigurationSet order.
-MAIN_SET = ["VideoSource", "AudioSource", "VideoEncoder", "AudioEncoder", "Metadata", "AudioOutput", "AudioDecoder"]
+MAIN_SET = ["VideoSource", "AudioSource", "VideoEncoder", "AudioEncoder", "PTZ", "Metadata", "AudioOutput", "AudioDecoder"]
+SUB_SET = ["VideoSource", "VideoEncoder", "PTZ"]  # the factory profiles on the first source drive the PTZ head
 SETTABLE = ["VideoSource", "AudioSource", "VideoEncoder", "AudioEncoder", "Metadata", "AudioOutput", "AudioDecoder"]
 # Media1 operation infix and whether Media1 shows the configuration at all.
 MEDIA1_NAME = {"Analytics": "VideoAnalytics"}
@@ -262,6 +263,7 @@ def test_get_profiles_type_all_gives_every_configuration_in_schema_order(media2)
         "AudioSource": "AudioSourceConfig_1",
         "VideoEncoder": "VideoEncoder_1",
         "AudioEncoder": "AudioEncoder_1",
+        "PTZ": "PTZConfig_1",
         "Metadata": "MetadataConfig_1",
         "AudioOutput": "AudioOutputConfig_1",
         "AudioDecoder": "AudioDecoderConfig_1",
@@ -274,7 +276,7 @@ def test_get_profiles_type_all_gives_every_configuration_in_schema_order(media2)
     # Quality comes last in VideoEncoder2Configuration, Multicast before Bitrate in AudioEncoder2Configuration.
     assert [local(c) for c in encoder] == VIDEO_ENCODER2_ORDER
     assert [local(c) for c in main_set["AudioEncoder"]] == AUDIO_ENCODER2_ORDER
-    assert [local(c) for c in sub.find("tr2:Configurations", NS)] == ["VideoSource", "VideoEncoder"]
+    assert [local(c) for c in sub.find("tr2:Configurations", NS)] == SUB_SET
     assert texts(jpeg, "tr2:Configurations/tr2:VideoEncoder/tt:Encoding") == ["JPEG"]
 
 
@@ -284,7 +286,7 @@ def test_get_profiles_type_all_gives_every_configuration_in_schema_order(media2)
         (("VideoEncoder",), {"Profile_1": ["VideoEncoder"], "Profile_2": ["VideoEncoder"]}),
         (("Metadata", "VideoSource"), {"Profile_1": ["VideoSource", "Metadata"], "Profile_2": ["VideoSource"]}),
         (("AudioDecoder", "Bogus"), {"Profile_1": ["AudioDecoder"], "Profile_2": []}),
-        (("VideoSource", "All"), {"Profile_1": MAIN_SET, "Profile_2": ["VideoSource", "VideoEncoder"]}),
+        (("VideoSource", "All"), {"Profile_1": MAIN_SET, "Profile_2": SUB_SET}),
     ],
     ids=["VideoEncoder", "two types", "unknown type ignored", "All wins"],
 )
@@ -392,7 +394,11 @@ def test_add_configuration_with_name_only_renames(media2):
 )
 def test_add_and_remove_faults(media2, body, codes):
     fails(media2, body, codes)
-    assert contents(media2, "Profile_2") == {"VideoSource": "VideoSourceConfig_1", "VideoEncoder": "VideoEncoder_2"}
+    assert contents(media2, "Profile_2") == {
+        "VideoSource": "VideoSourceConfig_1",
+        "VideoEncoder": "VideoEncoder_2",
+        "PTZ": "PTZConfig_1",
+    }
 
 
 def test_add_source_and_dependent_in_one_request_to_an_empty_profile(media2):
@@ -411,9 +417,10 @@ def test_remove_configuration_by_type(media2):
         "AudioSource",
         "VideoEncoder",
         "AudioEncoder",
+        "PTZ",
         "AudioOutput",
     }
-    media2.call(remove_body("Profile_1", "Metadata", "PTZ", "Analytics"))  # absent types: no error
+    media2.call(remove_body("Profile_1", "Metadata", "Analytics"))  # absent types: no error
     assert "Metadata" not in contents(media2, "Profile_1")
     media2.call(remove_body("Profile_1", "All"))
     assert contents(media2, "Profile_1") == {}
@@ -432,10 +439,10 @@ def test_removing_a_required_configuration_while_the_dependent_stays_is_a_confli
 
 
 def test_removing_source_and_encoder_together_works(media2):
-    media2.call(remove_body("Profile_2", "VideoSource", "VideoEncoder"))
+    media2.call(remove_body("Profile_2", "VideoSource", "VideoEncoder", "PTZ"))
     assert contents(media2, "Profile_2") == {}
     media2.call(remove_body("Profile_1", "AudioEncoder", "AudioSource", "AudioDecoder", "AudioOutput"))
-    assert set(contents(media2, "Profile_1")) == {"VideoSource", "VideoEncoder", "Metadata"}
+    assert set(contents(media2, "Profile_1")) == {"VideoSource", "VideoEncoder", "PTZ", "Metadata"}
 
 
 def test_delete_profile(media2, media1):

@@ -61,7 +61,10 @@ def test_removing_a_source_under_its_encoder_conflicts_but_both_together_is_fine
     with pytest.raises(ActionFailed):
         media.update_profile("Profile_2", remove=["VideoSource"])
     assert media.profile("Profile_2") == before
-    media.update_profile("Profile_2", remove=["VideoSource", "VideoEncoder"])
+    # The factory sub stream also drives the PTZ head, which needs the source too.
+    with pytest.raises(ActionFailed):
+        media.update_profile("Profile_2", remove=["VideoSource", "VideoEncoder"])
+    media.update_profile("Profile_2", remove=["VideoSource", "VideoEncoder", "PTZ"])
     assert media.profile("Profile_2").video_source is None and media.profile("Profile_2").video_encoder is None
 
 
@@ -87,7 +90,7 @@ def test_a_rename_only_update_is_announced_once_and_a_no_op_not_at_all():
     camera = Camera(Config(), seed="m")
     camera.subscribe_media(seen.append)
     camera.media.update_profile("Profile_1", name="Renamed")
-    camera.media.update_profile("Profile_1", remove=["PTZ"])  # not in the profile: nothing changes
+    camera.media.update_profile("Profile_1", remove=["Analytics"])  # not in the profile: nothing changes
     assert seen == [MediaChange("Profile", "Profile_1", "Changed")]
     assert camera.media.profile("Profile_1").name == "Renamed"
 

@@ -18,8 +18,13 @@ from onvif_device.camera.errors import InvalidArgVal
 from onvif_device.camera.events import EventBus, standard_registry
 from onvif_device.camera.events.monitoring import ProcessorUsage
 from onvif_device.camera.events.motion import Detector, SceneMotion
-from onvif_device.camera.events.topics import CONFIGURATION_CHANGED, PROFILE_CHANGED
+from onvif_device.camera.events.topics import (
+    CONFIGURATION_CHANGED,
+    PROFILE_CHANGED,
+    PTZ_TOPICS,
+)
 from onvif_device.camera.identity import Identity
+from onvif_device.camera.imaging import Imaging
 from onvif_device.camera.io import IOPorts
 from onvif_device.camera.media import (
     Hardware,
@@ -30,6 +35,7 @@ from onvif_device.camera.media import (
     factory_media,
 )
 from onvif_device.camera.network import Network
+from onvif_device.camera.ptz import PtzHead
 from onvif_device.camera.scopes import Scopes, default_configurable
 from onvif_device.camera.state import (
     CameraState,
@@ -70,6 +76,9 @@ class Camera:
         self.started_at = now()
         # The bus outlives factory resets (they rebuild the parts below), as subscriptions do.
         self.events = EventBus(standard_registry(), lambda: self.clock.utc_now())
+        if config.ptz.enabled:
+            for topic in PTZ_TOPICS:
+                self.events.registry.add(topic)
         saved = store.load() if store else None
         self._build(saved or self.factory_state())
         if saved is None:
@@ -90,7 +99,9 @@ class Camera:
         self.access_log = Log(self.clock.utc_now)
         if state.media is None or not _fits(state.media, self.hardware):
             replaced = state.media is not None
-            state.media = factory_media(self.hardware, self.identity.mac_address, self.identity.name)
+            state.media = factory_media(
+                self.hardware, self.identity.mac_address, self.identity.name, ptz=self.config.ptz.enabled
+            )
             if replaced:
                 self.system_log.add("saved media set-up does not match the configured sources; factory media restored")
                 self._save()
@@ -98,6 +109,28 @@ class Camera:
         # The streaming engine's listeners outlive a factory reset, which builds a new Media.
         self.media.sync_point_listeners = self._sync_point_listeners
         self.io = IOPorts(self.config.io, state.io, self.events, now=self._now, on_change=lambda: self._changed("io"))
+        self.ptz = self._build_ptz(state)
+        self.imaging = Imaging(
+            self.hardware,
+            state.imaging,
+            now=self._now,
+            local_now=lambda: self.clock.get_system_date_and_time().local,
+            on_change=lambda: self._changed("imaging"),
+        )
+
+    def _build_ptz(self, state: CameraState) -> PtzHead | None:
+        """The head on the first video source, or None for a fixed camera."""
+        if not self.config.ptz.enabled:
+            return None
+        return PtzHead(
+            self.config.ptz,
+            state.ptz,
+            self.hardware.video_sources[0].token,
+            self.events,
+            utc_now=self.clock.utc_now,
+            now=self._now,
+            on_change=lambda: self._changed("ptz"),
+        )
 
     def factory_state(self) -> CameraState:
         """The state a new camera, or a hard factory reset, starts from."""
@@ -178,6 +211,9 @@ class Camera:
         self.motion.tick()
         self.processor_usage.tick()
         self.io.tick()
+        if self.ptz is not None:
+            self.ptz.tick()
+        self.imaging.tick()
 
     def motion_detectors(self) -> list[Detector]:
         """One motion detector per video source that has a configuration and an analytics one on it."""

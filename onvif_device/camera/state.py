@@ -16,7 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from onvif_device.camera.imaging.state import ImagingState
 from onvif_device.camera.media.state import MediaState
+from onvif_device.camera.ptz.state import PtzState
 
 STATE_FORMAT = "onvif-device-state"
 STATE_VERSION = 1
@@ -159,6 +161,8 @@ class CameraState(_Model):
     event_brokers: list[EventBrokerState] = []
     io: IOState = IOState()  # the configured inputs and relays are filled in at start
     discovery: DiscoveryState = DiscoveryState()
+    ptz: PtzState = PtzState()
+    imaging: ImagingState = ImagingState()
 
 
 class StateFileError(Exception):

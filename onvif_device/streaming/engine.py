@@ -340,6 +340,11 @@ class StreamingEngine:
             title=spec.title,
             overlay=spec.overlay,
             masks=spec.masks,
+            pan=spec.pan,
+            tilt=spec.tilt,
+            zoom=spec.zoom,
+            flipped=spec.flipped,
+            ptz=spec.ptz,
             intruder=spec.intruder,
         )
 

@@ -59,6 +59,7 @@ class Picture:
     pan: float = 0.0
     tilt: float = 0.0
     zoom: float = 0.0
+    flipped: bool = False
     ptz: PtzReading | None = None
     intruder: float | None = None  # the scripted motion's intruder, 0 to 1 across the view, or None
 
@@ -280,6 +281,7 @@ class _VideoTrack:
             pan=picture.pan,
             tilt=picture.tilt,
             zoom=picture.zoom,
+            flipped=picture.flipped,
             overlay=picture.overlay,
             masks=picture.masks,
             intruder=picture.intruder,

@@ -138,6 +138,7 @@ class SceneRenderer:
         overlay: Sequence[str] = (),
         masks: Sequence[MaskSpec] = (),
         intruder: float | None = None,
+        flipped: bool = False,
     ) -> YuvFrame:
         """A new frame showing the scene at ``when`` (timezone-aware); its planes are the caller's.
 
@@ -145,7 +146,9 @@ class SceneRenderer:
         from 0 (widest) to 1 (``MAX_ZOOM`` times narrower).  Motion depends on
         ``when`` alone; ``frame_number`` is shown and stamped.  ``intruder``,
         when not None, is how far (0 to 1) the intruder has walked across the
-        view: the camera's motion events say when one is there.
+        view: the camera's motion events say when one is there.  ``flipped``
+        turns the sensor's picture upside down (a PTZ configuration's EFlip);
+        the text drawn over it stays upright, as a camera's OSD does.
         """
         if not isinstance(when, datetime) or when.utcoffset() is None:
             raise ValueError(f"when must be a timezone-aware datetime, got {when!r}")
@@ -162,6 +165,8 @@ class SceneRenderer:
         self._draw_bouncer(frame, seconds)
         if intruder is not None:
             self._draw_intruder(frame, intruder)
+        if flipped:
+            frame = YuvFrame(frame.width, frame.height, *(np.ascontiguousarray(p[::-1, ::-1]) for p in frame.planes))
         self._draw_overlay(frame, overlay)
         self._draw_caption(frame, when, frame_number)
         for mask in masks:

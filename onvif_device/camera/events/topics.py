@@ -117,6 +117,19 @@ PROCESSOR_USAGE = Topic(  # Core spec, monitoring events
     "tns1:Monitoring/ProcessorUsage", source=(Item("Token", _TOKEN),), data=(Item("Value", "xs:float"),),
     is_property=True,
 )
+# PTZ spec: a preset move is Invoked, then Reached or Aborted; a reached preset is later Left.
+_PRESET_SOURCE = (Item("PTZConfigurationToken", _TOKEN),)
+_PRESET_DATA = (Item("PresetToken", _TOKEN), Item("PresetName", "tt:Name"))
+PTZ_PRESET_INVOKED = Topic("tns1:PTZController/PTZPresets/Invoked", _PRESET_SOURCE, _PRESET_DATA)
+PTZ_PRESET_REACHED = Topic("tns1:PTZController/PTZPresets/Reached", _PRESET_SOURCE, _PRESET_DATA)
+PTZ_PRESET_ABORTED = Topic("tns1:PTZController/PTZPresets/Aborted", _PRESET_SOURCE, _PRESET_DATA)
+PTZ_PRESET_LEFT = Topic("tns1:PTZController/PTZPresets/Left", _PRESET_SOURCE, _PRESET_DATA)
+PTZ_PRESET_TOUR = Topic(  # PTZ spec; the tour's state as a SimpleItem where the spec has the whole tour element
+    "tns1:PTZController/PTZPresetTours/Configuration",
+    source=(Item("ProfileToken", _TOKEN), Item("PresetTourToken", _TOKEN)),
+    data=(Item("StateChange", _BOOL), Item("State", "tt:PTZPresetTourState")),
+    is_property=True,
+)
 
 STANDARD_TOPICS = (
     MOTION_ALARM,
@@ -128,6 +141,8 @@ STANDARD_TOPICS = (
     CONFIGURATION_CHANGED,
     PROCESSOR_USAGE,
 )
+# Raised only by a camera with a PTZ head, so only such a camera registers them.
+PTZ_TOPICS = (PTZ_PRESET_INVOKED, PTZ_PRESET_REACHED, PTZ_PRESET_ABORTED, PTZ_PRESET_LEFT, PTZ_PRESET_TOUR)
 
 
 def standard_registry() -> TopicRegistry:

@@ -42,7 +42,8 @@ class _Groups:
         return Multicast(address=f"{self._prefix}.{n}", port=50000 + 2 * n)
 
 
-def factory_media(hardware: Hardware, mac_address: str, camera_name: str) -> MediaState:
+def factory_media(hardware: Hardware, mac_address: str, camera_name: str, *, ptz: bool = True) -> MediaState:
+    """The set-up a new camera ships with; `ptz`: the first video source has a PTZ head."""
     group = _Groups(mac_address)
     state = MediaState()
     state.source_modes = [SourceModeState(source_token=s.token, mode_token=s.modes[0].token) for s in hardware.video_sources]
@@ -56,7 +57,8 @@ def factory_media(hardware: Hardware, mac_address: str, camera_name: str) -> Med
         state.audio_outputs = [AudioOutputConfigurationState(token="AudioOutputConfig_1", name="Speaker", output_token="AudioOutput_1")]
         state.audio_decoders = [AudioDecoderConfigurationState(token="AudioDecoderConfig_1", name="G.711 back channel")]
     state.metadata = [MetadataConfigurationState(token="MetadataConfig_1", name="Events and analytics", multicast=group())]
-    state.ptz = [PTZConfigurationState(token="PTZConfig_1", name="PTZ", node_token="PTZNode_1")]
+    if ptz:
+        state.ptz = [PTZConfigurationState(token="PTZConfig_1", name="PTZ", node_token="PTZNode_1")]
 
     encoder_count = 0
 
@@ -86,6 +88,7 @@ def factory_media(hardware: Hardware, mac_address: str, camera_name: str) -> Med
                 audio_output="AudioOutputConfig_1" if audio and main else None,
                 audio_decoder="AudioDecoderConfig_1" if audio and main else None,
                 metadata="MetadataConfig_1" if main else None,
+                ptz="PTZConfig_1" if ptz and vsc == "VideoSourceConfig_1" else None,
             )
         )  # fmt: skip
 

@@ -104,13 +104,32 @@ class MetadataConfigurationState(_Record):
     session_timeout: int = 60
 
 
+_PAN_TILT_SPACES = "http://www.onvif.org/ver10/tptz/PanTiltSpaces/"
+_ZOOM_SPACES = "http://www.onvif.org/ver10/tptz/ZoomSpaces/"
+
+
 class PTZConfigurationState(_Record):
-    """A reference the PTZ service fills in; the media model only links it."""
+    """How a profile drives the PTZ node: default spaces, speeds and timeout, limits, control direction.
+
+    Spaces are URIs; speeds and limits are in ONVIF's generic spaces (pan and tilt -1..1, zoom 0..1)."""
 
     token: str
     name: str
     node_token: str
-    default_timeout: int = 5  # seconds, for ContinuousMove without a timeout
+    default_timeout: float = Field(5.0, gt=0)  # seconds, for ContinuousMove without a timeout
+    default_absolute_pan_tilt_space: str = _PAN_TILT_SPACES + "PositionGenericSpace"
+    default_absolute_zoom_space: str = _ZOOM_SPACES + "PositionGenericSpace"
+    default_relative_pan_tilt_space: str = _PAN_TILT_SPACES + "TranslationGenericSpace"
+    default_relative_zoom_space: str = _ZOOM_SPACES + "TranslationGenericSpace"
+    default_continuous_pan_tilt_space: str = _PAN_TILT_SPACES + "VelocityGenericSpace"
+    default_continuous_zoom_space: str = _ZOOM_SPACES + "VelocityGenericSpace"
+    default_pan_tilt_speed: tuple[float, float] = (1.0, 1.0)
+    default_zoom_speed: float = Field(1.0, ge=0, le=1)
+    pan_limits: tuple[float, float] = (-1.0, 1.0)
+    tilt_limits: tuple[float, float] = (-1.0, 1.0)
+    zoom_limits: tuple[float, float] = (0.0, 1.0)
+    eflip: Literal["OFF", "ON", "Extended"] = "OFF"
+    reverse: Literal["OFF", "ON", "AUTO"] = "OFF"
 
 
 class AnalyticsConfigurationState(_Record):
