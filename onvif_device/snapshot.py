@@ -46,6 +46,7 @@ from onvif_device.soap.auth import Authenticator
 from onvif_device.streaming.media.clip import clip_still
 from onvif_device.streaming.metadata_document import PtzReading
 from onvif_device.video import MaskSpec, SceneRenderer, encode_jpeg
+from onvif_device.video.look import Look
 
 log = logging.getLogger("onvif_device.snapshot")
 
@@ -161,6 +162,7 @@ class SnapshotSpec:
     zoom: float = 0.0
     flipped: bool = False
     ptz: PtzReading | None = None  # the profile's PTZ status, in its configuration's frame, for metadata
+    look: Look = Look()  # what the source's imaging settings do to the picture
 
 
 def jpeg_quality(encoder_quality: float) -> int:
@@ -202,6 +204,7 @@ def snapshot_spec(camera: Camera, profile_token: str) -> SnapshotSpec:
         masks=tuple(mask_spec(m, encoder.width, encoder.height) for m in masks if m.enabled),
         file=source.file.path if source is not None and source.file is not None else None,
         intruder=camera.motion.progress(source.token) if source is not None else None,
+        look=camera.imaging.look(source.token) if source is not None else Look(),
     )
 
 
@@ -277,6 +280,7 @@ def render_snapshot(spec: SnapshotSpec, cards: CardCache) -> bytes:
         tilt=spec.tilt,
         zoom=spec.zoom,
         flipped=spec.flipped,
+        look=spec.look,
         overlay=spec.overlay,
         masks=spec.masks,
         intruder=spec.intruder,

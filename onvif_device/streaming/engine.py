@@ -344,6 +344,7 @@ class StreamingEngine:
             tilt=spec.tilt,
             zoom=spec.zoom,
             flipped=spec.flipped,
+            look=spec.look,
             ptz=spec.ptz,
             intruder=spec.intruder,
         )

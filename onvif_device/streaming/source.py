@@ -40,6 +40,7 @@ from onvif_device.streaming.media import (
 from onvif_device.streaming.metadata_document import PtzReading, metadata_document
 from onvif_device.streaming.plan import AUDIO, METADATA, VIDEO, StreamPlan
 from onvif_device.streaming.track import OutFrame, TrackSender
+from onvif_device.video.look import Look
 
 log = logging.getLogger("onvif_device.streaming")
 
@@ -60,6 +61,7 @@ class Picture:
     tilt: float = 0.0
     zoom: float = 0.0
     flipped: bool = False
+    look: Look = Look()
     ptz: PtzReading | None = None
     intruder: float | None = None  # the scripted motion's intruder, 0 to 1 across the view, or None
 
@@ -282,6 +284,7 @@ class _VideoTrack:
             tilt=picture.tilt,
             zoom=picture.zoom,
             flipped=picture.flipped,
+            look=picture.look,
             overlay=picture.overlay,
             masks=picture.masks,
             intruder=picture.intruder,

@@ -36,6 +36,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageDraw, ImageFilter
 
+from .look import Look, apply_look
 from .stamp import check_frame_number, stamp_box, write_stamp
 from .testcard import (
     bounce,
@@ -139,6 +140,7 @@ class SceneRenderer:
         masks: Sequence[MaskSpec] = (),
         intruder: float | None = None,
         flipped: bool = False,
+        look: Look | None = None,
     ) -> YuvFrame:
         """A new frame showing the scene at ``when`` (timezone-aware); its planes are the caller's.
 
@@ -148,7 +150,8 @@ class SceneRenderer:
         when not None, is how far (0 to 1) the intruder has walked across the
         view: the camera's motion events say when one is there.  ``flipped``
         turns the sensor's picture upside down (a PTZ configuration's EFlip);
-        the text drawn over it stays upright, as a camera's OSD does.
+        ``look`` is what the imaging settings do to it.  Text drawn over the
+        picture stays upright and untouched by the look, as a camera's OSD does.
         """
         if not isinstance(when, datetime) or when.utcoffset() is None:
             raise ValueError(f"when must be a timezone-aware datetime, got {when!r}")
@@ -167,6 +170,8 @@ class SceneRenderer:
             self._draw_intruder(frame, intruder)
         if flipped:
             frame = YuvFrame(frame.width, frame.height, *(np.ascontiguousarray(p[::-1, ::-1]) for p in frame.planes))
+        if look is not None:
+            frame = apply_look(frame, look)
         self._draw_overlay(frame, overlay)
         self._draw_caption(frame, when, frame_number)
         for mask in masks:
