@@ -12,6 +12,9 @@ they act on, so the API grows by adding nouns:
     POST /emulator/motion                {"video_source"?, "state": true|false|null, "seconds"?}
     GET  /emulator/io                    digital inputs and relay outputs, as wired now
     PUT  /emulator/inputs/<token>        {"active": true|false}: drive a digital input
+    GET  /emulator/ptz                   the PTZ head: position, movement, presets, home, tours, error
+    PUT  /emulator/ptz/position          {"pan", "tilt", "zoom"}: put the head there at once (generic units)
+    PUT  /emulator/ptz/error             {"error": "text"|null}: jam the head (GetStatus reports it) or free it
 
 Errors answer 4xx with {"error": "..."} naming what was wrong.
 """
@@ -30,6 +33,7 @@ from starlette.routing import Route
 from onvif_device.camera import Camera
 from onvif_device.camera.events import Message, UnknownTopic, item_text
 from onvif_device.camera.io import DigitalInput
+from onvif_device.camera.ptz import Position, PtzHead, geometry
 from onvif_device.events.delivery import EventDelivery
 from onvif_device.events.pullpoint import PullPoint
 from onvif_device.http_guard import refusal
@@ -66,6 +70,9 @@ class ControlApi:
             Route(PREFIX + "/motion", self._guarded(self.motion), methods=["POST"]),
             Route(PREFIX + "/io", self._guarded(self.io), methods=["GET"]),
             Route(PREFIX + "/inputs/{token}", self._guarded(self.set_input), methods=["PUT"]),
+            Route(PREFIX + "/ptz", self._guarded(self.ptz), methods=["GET"]),
+            Route(PREFIX + "/ptz/position", self._guarded(self.place_ptz), methods=["PUT"]),
+            Route(PREFIX + "/ptz/error", self._guarded(self.ptz_error), methods=["PUT"]),
         ]
 
     def _guarded(self, endpoint: Endpoint) -> Endpoint:
@@ -98,6 +105,7 @@ class ControlApi:
                     "motion": PREFIX + "/motion",
                     "io": PREFIX + "/io",
                     "inputs": PREFIX + "/inputs/<token>",
+                    "ptz": PREFIX + "/ptz",
                 },
             }
         )
@@ -207,6 +215,53 @@ class ControlApi:
             raise BadRequest(f"no digital input {token!r}; the camera has {', '.join(tokens) or 'none'}", 404)
         active = _field(await _json_object(request), "active", bool)
         return JSONResponse(_input_json(self.camera.io.set_input(token, active)))
+
+    async def ptz(self, request: Request) -> Response:
+        return JSONResponse(_ptz_json(self._head()))
+
+    async def place_ptz(self, request: Request) -> Response:
+        head = self._head()
+        body = await _json_object(request)
+        here = head.position()
+        values = {}
+        for axis, low in (("pan", -1.0), ("tilt", -1.0), ("zoom", 0.0)):
+            value = _field(body, axis, (int, float), default=getattr(here, axis))
+            if not low <= value <= 1.0:
+                raise BadRequest(f"{axis} must be from {low:g} to 1 (generic units), not {value}")
+            values[axis] = float(value)
+        head.place(Position(**values))
+        return JSONResponse(_ptz_json(head))
+
+    async def ptz_error(self, request: Request) -> Response:
+        head = self._head()
+        body = await _json_object(request)
+        if "error" not in body:
+            raise BadRequest("error is required: a text jams the head, null frees it")
+        head.set_error(_field(body, "error", str, default=None))
+        return JSONResponse(_ptz_json(head))
+
+    def _head(self) -> PtzHead:
+        if self.camera.ptz is None:
+            raise BadRequest("this camera has no PTZ head ([ptz] enabled = false)", 404)
+        return self.camera.ptz
+
+
+def _ptz_json(head: PtzHead) -> dict[str, Any]:
+    where = head.position()
+    pan_tilt, zoom = head.moving()
+    return {
+        "node": head.token,
+        "video_source": head.video_source,
+        "position": {"pan": where.pan, "tilt": where.tilt, "zoom": where.zoom},
+        "degrees": {"pan": geometry.pan_degrees(where.pan), "tilt": geometry.tilt_degrees(where.tilt)},
+        "focal_length_mm": geometry.focal_mm(where.zoom),
+        "moving": {"pan_tilt": pan_tilt, "zoom": zoom},
+        "error": head.error,
+        "presets": [{"token": p.token, "name": p.name, **p.position.model_dump()} for p in head.presets()],
+        "home": head.home().model_dump(),
+        "tours": [{"token": t.token, "name": t.name, "state": head.tours.status(t.token)[0]} for t in head.tours.all()],
+        "auxiliary": head.auxiliary,
+    }
 
 
 def _input_json(digital_input: DigitalInput) -> dict[str, Any]:

@@ -122,7 +122,7 @@ class Camera:
         """The head on the first video source, or None for a fixed camera."""
         if not self.config.ptz.enabled:
             return None
-        return PtzHead(
+        head = PtzHead(
             self.config.ptz,
             state.ptz,
             self.hardware.video_sources[0].token,
@@ -131,6 +131,12 @@ class Camera:
             now=self._now,
             on_change=lambda: self._changed("ptz"),
         )
+        # A tour marked AutoStart runs from power-up, through the first profile that drives the head.
+        for profile in self.media.state.profiles:
+            if profile.ptz is not None:
+                head.tours.auto_start(self.media.configuration("PTZ", profile.ptz), profile.token)
+                break
+        return head
 
     def factory_state(self) -> CameraState:
         """The state a new camera, or a hard factory reset, starts from."""

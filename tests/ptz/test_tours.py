@@ -267,6 +267,27 @@ def test_tours_survive_a_restart(tmp_path, clock):
     assert again.status(token) == ("Idle", None)
 
 
+
+def test_an_auto_start_tour_runs_from_power_up(tmp_path, clock):
+    store = StateStore(tmp_path)
+    camera = Camera(Config(), seed="tours", store=store, now=clock)
+    camera.ptz.absolute_move(camera.media.configuration("PTZ", "PTZConfig_1"), (0.5, 0.0), None)
+    settle(camera.ptz, clock)
+    camera.ptz.set_preset("A", None)
+    token = make(camera.ptz.tours, auto_start=True)
+    plain = make(camera.ptz.tours)
+    assert camera.ptz.tours.status(token)[0] == "Idle"  # AutoStart acts at power-up, not when set
+    again = Camera(Config(), seed="tours", store=store, now=clock)
+    state, spot = again.ptz.tours.status(token)
+    assert state == "Touring" and spot == THREE_SPOTS[0]
+    assert again.ptz.tours.status(plain) == ("Idle", None)
+    again.ptz.tick()  # the head stood at preset A already: its 2 s stay begins
+    clock.t += 2.0
+    again.ptz.tick()
+    assert again.ptz.tours.status(token)[1] == THREE_SPOTS[1]  # and it goes on home
+    assert again.ptz.moving()[0]
+
+
 # --- touring ---------------------------------------------------------------------------------------------------
 
 

@@ -120,6 +120,7 @@ class PtzHead:
         self._preset_move: _PresetMove | None = None
         self._eflip = False  # the last configuration used turned the picture over
         self.auxiliary: dict[str, str] = {}  # "tt:Wiper" -> "On", the last command per device
+        self.error: str | None = None  # a fault scripted through the control API: the head will not move
         self.tours = Tours(self, state, max_tours=config.max_preset_tours, now=now, on_change=on_change)
 
     # --- reading ------------------------------------------------------------------------
@@ -145,6 +146,7 @@ class PtzHead:
             pan_tilt_moving=pan_tilt,
             zoom_moving=zoom,
             utc=self._utc_now(),
+            error=self.error,
         )
 
     def in_configuration_frame(self, cfg: PTZConfigurationState, where: Position) -> Position:
@@ -161,6 +163,27 @@ class PtzHead:
     def current_zoom(self) -> float:
         return self.zoom.position(self._now())
 
+    def place(self, where: Position) -> None:
+        """Put the head at `where` (its own frame) at once, as a test fixture sets the scene."""
+        self._manual_move()
+        t = self._now()
+        self.pan.place(where.pan, t)
+        self.tilt.place(where.tilt, t)
+        self.zoom.place(where.zoom, t)
+        self._save_position()
+
+    # --- failing ------------------------------------------------------------------------
+
+    def set_error(self, error: str | None) -> None:
+        """Make the head fail as a jammed motor does (it stops; GetStatus says why), or recover (None)."""
+        self.error = error or None
+        if self.error is not None:
+            self.stop()
+
+    def check_working(self) -> None:
+        if self.error is not None:
+            raise ActionFailed(None, f"the PTZ unit has failed and cannot move: {self.error}")
+
     # --- moving -------------------------------------------------------------------------
 
     def absolute_move(
@@ -171,6 +194,7 @@ class PtzHead:
         speed: Speed = Speed(),
     ) -> None:
         """Go to a position given in the configuration's frame; it must lie within the limits."""
+        self.check_working()
         if pan_tilt is not None:
             _check_within(cfg, pan_tilt, None)
         if zoom is not None:
@@ -186,6 +210,7 @@ class PtzHead:
         speed: Speed = Speed(),
     ) -> None:
         """Move by a generic translation from where the head is; the limits stop it short."""
+        self.check_working()
         self._manual_move()
         sign = _sign(cfg)
         where = self.position()
@@ -203,6 +228,7 @@ class PtzHead:
         timeout: float | None = None,
     ) -> None:
         """Move at generic velocities until `timeout` seconds (default: the configuration's), a limit or Stop."""
+        self.check_working()
         self._manual_move()
         t = self._now()
         seconds = cfg.default_timeout if timeout is None else timeout
@@ -269,6 +295,7 @@ class PtzHead:
         self._on_change()
 
     def goto_preset(self, cfg: PTZConfigurationState, token: str, speed: Speed = Speed()) -> None:
+        self.check_working()
         preset = self.preset(token)
         self._manual_move()
         self._goto(cfg, preset.position, speed)
@@ -280,6 +307,7 @@ class PtzHead:
         return self._state.home or Position()
 
     def goto_home(self, cfg: PTZConfigurationState, speed: Speed = Speed()) -> None:
+        self.check_working()
         self._manual_move()
         self._goto(cfg, self.home(), speed)
 

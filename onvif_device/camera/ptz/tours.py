@@ -212,6 +212,7 @@ class Tours:
     # --- inside ----------------------------------------------------------------------------
 
     def _start(self, cfg: PTZConfigurationState, profile: str, tour: TourState) -> None:
+        self._head.check_working()
         if not tour.spots:
             raise ActivationFailed("ActivationFailed", f"preset tour {tour.token!r} has no spots")
         if self._run is not None:
