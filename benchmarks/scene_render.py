@@ -4,10 +4,12 @@
 
 Renders consecutive frames 40 ms apart (25 fps) with one OSD line and one
 privacy mask (Color, a quarter of the picture) at 1080p, 720p and 360p, at
-zoom 0 (a crop of the panorama) and zoom 0.5 (a bilinear resize by swscale),
-and prints the median and the best per frame, and the frames per second the
-median allows on one core.  Building a size's panorama happens in the
-SceneRenderer constructor and is timed separately.
+zoom 0 (a crop of the panorama), zoom 0.5 (a bilinear resize by swscale) and
+turned over by EFlip, then at zoom 0 with the looks imaging settings give
+(tone and colour, night, defocus, sharpening), and prints the median and the
+best per frame, and the frames per second the median allows on one core.
+Building a size's panorama happens in the SceneRenderer constructor and is
+timed separately.
 """
 
 from __future__ import annotations
@@ -22,9 +24,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from onvif_device.video import MaskSpec, SceneRenderer
+from onvif_device.video.look import Look
 
 SIZES = [("1080p", 1920, 1080), ("720p", 1280, 720), ("360p", 640, 360)]
-VIEWS = [("zoom 0", {"pan": 0.3, "tilt": 0.1}), ("zoom 0.5", {"pan": -0.4, "tilt": -0.2, "zoom": 0.5})]
+VIEWS = [
+    ("zoom 0", {"pan": 0.3, "tilt": 0.1}),
+    ("zoom 0.5", {"pan": -0.4, "tilt": -0.2, "zoom": 0.5}),
+    ("flipped", {"pan": 0.3, "tilt": 0.1, "flipped": True}),
+    ("tone", {"pan": 0.3, "look": Look(brightness=20.0, contrast=1.3, saturation=0.6)}),
+    ("night", {"pan": 0.3, "look": Look(monochrome=True)}),
+    ("defocus", {"pan": 0.3, "look": Look(blur=0.02)}),
+    ("sharpen", {"pan": 0.3, "look": Look(sharpen=1.0)}),
+]
 START = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 OVERLAY = ["Entrance 2024-01-01 13:00:00"]
 
