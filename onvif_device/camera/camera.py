@@ -16,10 +16,12 @@ from onvif_device import __version__
 from onvif_device.camera.clock import DeviceClock
 from onvif_device.camera.errors import InvalidArgVal
 from onvif_device.camera.events import EventBus, standard_registry
+from onvif_device.camera.events.image_quality import ImageQuality
 from onvif_device.camera.events.monitoring import ProcessorUsage
 from onvif_device.camera.events.motion import Detector, SceneMotion
 from onvif_device.camera.events.topics import (
     CONFIGURATION_CHANGED,
+    IMAGE_QUALITY_TOPICS,
     PROFILE_CHANGED,
     PTZ_TOPICS,
 )
@@ -76,9 +78,8 @@ class Camera:
         self.started_at = now()
         # The bus outlives factory resets (they rebuild the parts below), as subscriptions do.
         self.events = EventBus(standard_registry(), lambda: self.clock.utc_now())
-        if config.ptz.enabled:
-            for topic in PTZ_TOPICS:
-                self.events.registry.add(topic)
+        for topic in (*IMAGE_QUALITY_TOPICS, *(PTZ_TOPICS if config.ptz.enabled else ())):
+            self.events.registry.add(topic)
         saved = store.load() if store else None
         self._build(saved or self.factory_state())
         if saved is None:
@@ -88,6 +89,12 @@ class Camera:
             self.events, self.motion_detectors, every=events.motion_every_seconds, seconds=events.motion_seconds, now=now
         )
         self.processor_usage = ProcessorUsage(self.events, events.processor_usage_seconds)
+        # The imaging part is rebuilt by a factory reset, so it is looked up on every tick.
+        self.image_quality = ImageQuality(
+            self.events,
+            lambda source: self.imaging.look(source),
+            lambda: [s.token for s in self.hardware.video_sources if s.file is None],
+        )
 
     def _build(self, state: CameraState) -> None:
         self.state = state
@@ -217,6 +224,7 @@ class Camera:
         self.motion.tick()
         self.processor_usage.tick()
         self.io.tick()
+        self.image_quality.tick()
         if self.ptz is not None:
             self.ptz.tick()
         self.imaging.tick()

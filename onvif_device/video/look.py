@@ -110,6 +110,13 @@ def apply_look(frame: YuvFrame, look: Look) -> YuvFrame:
     return frame
 
 
+def tone(look: Look, level: int) -> int:
+    """The luma level `level` (16..235) comes out as under `look`'s tone settings."""
+    if not look.changes_tone:
+        return level
+    return int(_luma_table(look.exposure, look.shadows, look.compress, look.contrast, look.brightness)[level])
+
+
 def _map(plane: Plane, table: np.ndarray) -> None:
     # np.take into a new array and a copy back: faster than take(out=) on the same array or fancy indexing.
     np.copyto(plane, np.take(table, plane))

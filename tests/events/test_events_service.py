@@ -31,7 +31,7 @@ from lxml import etree
 from soaputil import envelope, fault_codes, username_token, wait_until_down_and_up
 
 from onvif_device.camera.events import standard_registry
-from onvif_device.camera.events.topics import PTZ_TOPICS
+from onvif_device.camera.events.topics import IMAGE_QUALITY_TOPICS, PTZ_TOPICS
 from onvif_device.config import Config
 
 MAX_PULL_POINTS = 4
@@ -129,7 +129,7 @@ def test_event_properties_describe_every_topic_of_the_registry(events):
                 walker = walker.getparent()
             described["/".join(reversed(path))] = node.find("tt:MessageDescription", NS)
     registry = standard_registry()
-    for topic in PTZ_TOPICS:  # the default camera has a PTZ head
+    for topic in (*IMAGE_QUALITY_TOPICS, *PTZ_TOPICS):  # the default camera: a synthetic picture, a PTZ head
         registry.add(topic)
     assert set(described) == {topic.path for topic in registry}
     for topic in registry:

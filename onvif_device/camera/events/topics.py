@@ -97,6 +97,12 @@ TAMPER = Topic(  # Imaging spec, GlobalSceneChange
     data=(Item("State", _BOOL),),
     is_property=True,
 )
+# Imaging spec: tampering the imaging service notices, one property per kind.
+_SOURCE = (Item("Source", _TOKEN),)
+IMAGE_TOO_BLURRY, IMAGE_TOO_DARK, IMAGE_TOO_BRIGHT = (
+    Topic(f"tns1:VideoSource/{kind}/ImagingService", _SOURCE, (Item("State", _BOOL),), is_property=True)
+    for kind in ("ImageTooBlurry", "ImageTooDark", "ImageTooBright")
+)
 DIGITAL_INPUT = Topic(  # DeviceIO spec
     "tns1:Device/Trigger/DigitalInput",
     source=(Item("InputToken", _TOKEN),),
@@ -141,6 +147,8 @@ STANDARD_TOPICS = (
     CONFIGURATION_CHANGED,
     PROCESSOR_USAGE,
 )
+# Raised from a synthetic picture's imaging settings (a file source has none), registered by the camera.
+IMAGE_QUALITY_TOPICS = (IMAGE_TOO_BLURRY, IMAGE_TOO_DARK, IMAGE_TOO_BRIGHT)
 # Raised only by a camera with a PTZ head, so only such a camera registers them.
 PTZ_TOPICS = (PTZ_PRESET_INVOKED, PTZ_PRESET_REACHED, PTZ_PRESET_ABORTED, PTZ_PRESET_LEFT, PTZ_PRESET_TOUR)
 
