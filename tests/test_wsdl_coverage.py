@@ -9,7 +9,15 @@ import pytest
 import schemas
 from lxml import etree
 
-from onvif_device.services import device, deviceio, media, media2, operation_table
+from onvif_device.services import (
+    device,
+    deviceio,
+    imaging,
+    media,
+    media2,
+    operation_table,
+    ptz,
+)
 
 WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -34,8 +42,10 @@ def unsupported_in_readme(section: str) -> set[str]:
         ("ver10/device/wsdl/devicemgmt.wsdl", device.ops, "Device service"),
         ("ver10/media/wsdl/media.wsdl", media.ops, "Media and Media2"),
         ("ver20/media/wsdl/media.wsdl", media2.ops, "Media and Media2"),
+        ("ver20/imaging/wsdl/imaging.wsdl", imaging.ops, "Imaging service"),
+        ("ver20/ptz/wsdl/ptz.wsdl", ptz.ops, "PTZ service"),
     ],
-    ids=["device", "media", "media2"],
+    ids=["device", "media", "media2", "imaging", "ptz"],
 )
 def test_operations_are_served_or_documented_as_unsupported(wsdl, operations, section):
     declared = wsdl_operations(wsdl)

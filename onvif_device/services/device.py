@@ -12,7 +12,7 @@ from onvif_device.camera.state import IPv4Config, IPv6Config, NetworkHost, Proto
 from onvif_device.camera.users import UserSpec
 from onvif_device.services import args
 from onvif_device.services.io_types import read_relay_settings, relay_output
-from onvif_device.services.registry import SERVICES, ServiceInfo, register
+from onvif_device.services.registry import ServiceInfo, offered, register
 from onvif_device.soap.access import AccessClass as A
 from onvif_device.soap.operations import Context, OperationTable
 from onvif_device.xml import Element, Template, child, children, element, sub
@@ -91,7 +91,7 @@ SERVICE = register(ServiceInfo("device", "/onvif/device_service", CORE_VERSION, 
 def get_services(ctx: Context, request: Element) -> Element:
     include = args.required_bool(request, "tds:IncludeCapability")
     response = element("tds:GetServicesResponse")
-    for info in SERVICES:
+    for info in offered(ctx):
         service = sub(response, "tds:Service")
         sub(service, "tds:Namespace", info.namespace)
         sub(service, "tds:XAddr", info.xaddr(ctx.base_url))
@@ -117,7 +117,8 @@ _CATEGORIES = ("All", "Analytics", "Device", "Events", "Imaging", "Media", "PTZ"
 @ops("GetCapabilities", A.PRE_AUTH)
 def get_capabilities(ctx: Context, request: Element) -> Element:
     wanted = [args.one_of(c, _CATEGORIES, "Category") for c in args.all_text(request, "tds:Category")] or ["All"]
-    served = {info.name for info in SERVICES}
+    services = offered(ctx)
+    served = {info.name for info in services}
     for category in wanted:
         if category != "All" and category.lower() not in served:
             raise ActionNotSupported("NoSuchService", f"this camera has no {category} service")
@@ -129,10 +130,10 @@ def get_capabilities(ctx: Context, request: Element) -> Element:
             continue
         if category == "Device":
             _legacy_device_capabilities(caps, ctx)
-        elif info := next((i for i in SERVICES if i.name == category.lower() and i.legacy), None):
+        elif info := next((i for i in services if i.name == category.lower() and i.legacy), None):
             info.legacy(caps, ctx)
     # Services without a category of their own (DeviceIO) sit in tt:Extension, for "All" only.
-    extended = [i for i in SERVICES if i.legacy and i.name.lower() not in {c.lower() for c in _CATEGORIES}]
+    extended = [i for i in services if i.legacy and i.name.lower() not in {c.lower() for c in _CATEGORIES}]
     if "All" in wanted and extended:
         extension = sub(caps, "tt:Extension")
         for info in extended:

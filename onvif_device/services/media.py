@@ -19,7 +19,7 @@ from onvif_device.camera.media.state import (
     PTZConfigurationState,
     VideoEncoderConfigurationState,
 )
-from onvif_device.services import args
+from onvif_device.services import args, ptz_types
 from onvif_device.services import media_types as mt
 from onvif_device.services.media_streams import snapshot_uri, stream_uri
 from onvif_device.services.registry import ServiceInfo, register
@@ -438,10 +438,8 @@ def _audio_decoder_options(parent: Element, ctx: Context, config: str | None, pr
 
 
 def _ptz(parent: Element, tag: str, cfg: PTZConfigurationState, use_count: int) -> Element:
-    el = mt.entity(parent, tag, cfg, use_count)
-    sub(el, "tt:NodeToken", cfg.node_token)
-    sub(el, "tt:DefaultPTZTimeout", mt.duration(cfg.default_timeout))
-    return el
+    # The one tt:PTZConfiguration builder, shared with the PTZ service.
+    return ptz_types.configuration(parent, tag, cfg, use_count)
 
 
 def _analytics(parent: Element, tag: str, cfg: AnalyticsConfigurationState, use_count: int) -> Element:

@@ -65,8 +65,10 @@ def parse_multicast(el: Element | None, current: Multicast) -> Multicast:
     return Multicast(address=address, port=port, ttl=max(ttl, 1), auto_start=args.required_bool(el, "tt:AutoStart"))
 
 
-def duration(seconds: int) -> str:
-    return f"PT{seconds}S"
+def duration(seconds: float) -> str:
+    """Seconds as xs:duration, whole or to the millisecond, never with an exponent: PT60S, PT0.5S."""
+    digits = f"{seconds:.3f}".rstrip("0").rstrip(".")
+    return f"PT{digits or '0'}S"
 
 
 def int_range(parent: Element, tag: str, low: float, high: float) -> Element:

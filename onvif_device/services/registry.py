@@ -21,6 +21,8 @@ class ServiceInfo:
     capabilities: Callable[[Context], Element]  # the <prefix>:Capabilities element
     # Fills the service's category of the Device service's legacy GetCapabilities, if it has one.
     legacy: Callable[[Element, Context], None] | None = None
+    # Whether a camera offers the service at all (a fixed camera has no PTZ service to announce).
+    offered: Callable[[Context], bool] = lambda ctx: True
 
     @property
     def namespace(self) -> str:
@@ -31,6 +33,11 @@ class ServiceInfo:
 
 
 SERVICES: list[ServiceInfo] = []
+
+
+def offered(ctx: Context) -> list[ServiceInfo]:
+    """The services this camera announces in GetServices and GetCapabilities."""
+    return [info for info in SERVICES if info.offered(ctx)]
 
 
 def register(info: ServiceInfo) -> ServiceInfo:

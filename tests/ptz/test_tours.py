@@ -381,6 +381,15 @@ def test_pause_halts_the_head_and_start_resumes_the_tour(tours, cfg, head, clock
     assert stays(head, clock, 3.0) == [(0.5, 0.25, 2.25)]  # on to A, and the whole stay there
 
 
+def test_start_on_a_touring_tour_starts_it_over(tours, cfg, head, clock):
+    token = make(tours)
+    tours.operate(cfg, PROFILE, token, "Start")
+    stays(head, clock, 4.0)  # at A, stayed, now on the way home
+    assert tours.status(token) == ("Touring", tours.get(token).spots[1])
+    tours.operate(cfg, PROFILE, token, "Start")
+    assert tours.status(token) == ("Touring", tours.get(token).spots[0])
+
+
 def test_pausing_twice_keeps_it_paused(tours, cfg, head, clock):
     token = make(tours)
     tours.operate(cfg, PROFILE, token, "Start")

@@ -139,7 +139,9 @@ class Tours:
             if ours and run is not None and run.paused:
                 run.paused = False
                 self._head_goto_spot(run)
-            elif not ours:
+            else:  # a touring tour starts over from its first spot, as the spec has it
+                if ours:
+                    self._end(announce=False)
                 self._start(cfg, profile, tour)
         elif operation == "Stop":
             if ours:
