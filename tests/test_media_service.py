@@ -216,6 +216,9 @@ def test_sources_and_outputs(media):
     assert one(video, "trt:VideoSources/tt:Resolution/tt:Width") == "1920"
     assert one(video, "trt:VideoSources/tt:Resolution/tt:Height") == "1080"
     assert float(one(video, "trt:VideoSources/tt:Framerate")) == 25.0
+    # The sensor's imaging settings, as the Imaging service reports them (schema-validated above).
+    assert float(one(video, "trt:VideoSources/tt:Extension/tt:Imaging/tt:Brightness")) == 50.0
+    assert one(video, "trt:VideoSources/tt:Extension/tt:Imaging/tt:IrCutFilter") == "ON"
     audio = media.call("<trt:GetAudioSources/>")
     assert tokens(audio, "trt:AudioSources") == ["AudioSource_1"]
     assert one(audio, "trt:AudioSources/tt:Channels") == "1"

@@ -19,7 +19,7 @@ from onvif_device.camera.media.state import (
     PTZConfigurationState,
     VideoEncoderConfigurationState,
 )
-from onvif_device.services import args, ptz_types
+from onvif_device.services import args, imaging_types, ptz_types
 from onvif_device.services import media_types as mt
 from onvif_device.services.media_streams import snapshot_uri, stream_uri
 from onvif_device.services.registry import ServiceInfo, register
@@ -86,7 +86,9 @@ def get_video_sources(ctx: Context, request: Element) -> Element:
     media = ctx.camera.media
     response = element("trt:GetVideoSourcesResponse")
     for source in media.hardware.video_sources:
-        mt.video_source(response, "trt:VideoSources", media, source.token)
+        el = mt.video_source(response, "trt:VideoSources", media, source.token)
+        if source.file is None:  # a sensor: NVRs read its imaging settings here (ImagingSettings20)
+            imaging_types.settings(sub(el, "tt:Extension"), "tt:Imaging", ctx.camera.imaging.settings(source.token))
     return response
 
 
