@@ -6,6 +6,8 @@ after each tick, as a subscriber would see them.
 
 from __future__ import annotations
 
+from fakeclock import FakeClock
+
 from onvif_device.camera.camera import Camera
 from onvif_device.camera.events.topics import (
     IMAGE_TOO_BLURRY,
@@ -18,14 +20,6 @@ from onvif_device.config import Config
 SOURCE = "VideoSource_1"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 def states(camera: Camera) -> dict[str, str | None]:
     found = {}
     for topic in (IMAGE_TOO_BLURRY, IMAGE_TOO_DARK, IMAGE_TOO_BRIGHT):
@@ -35,12 +29,12 @@ def states(camera: Camera) -> dict[str, str | None]:
 
 
 def test_a_camera_at_factory_settings_reports_a_good_picture():
-    camera = Camera(Config(), seed="quality", now=Clock())
+    camera = Camera(Config(), seed="quality", now=FakeClock())
     assert states(camera) == {"ImageTooBlurry": "false", "ImageTooDark": "false", "ImageTooBright": "false"}
 
 
 def test_a_lens_moved_out_of_focus_raises_too_blurry_until_autofocus_brings_it_back():
-    clock = Clock()
+    clock = FakeClock()
     camera = Camera(Config(), seed="quality", now=clock)
     camera.imaging.move(SOURCE, AbsoluteFocus(position=0.0))
     clock.t += 30.0
@@ -55,7 +49,7 @@ def test_a_lens_moved_out_of_focus_raises_too_blurry_until_autofocus_brings_it_b
 
 
 def test_brightness_alone_blinds_nothing_but_exposure_does():
-    clock = Clock()
+    clock = FakeClock()
     camera = Camera(Config(), seed="quality", now=clock)
     settings = camera.imaging.settings(SOURCE)
     settings.brightness, settings.contrast = 0.0, 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from fakeclock import START, FakeClock
 
 from onvif_device.camera.camera import Camera
 from onvif_device.camera.errors import ActionFailed, InvalidArgVal
@@ -23,24 +24,8 @@ from onvif_device.camera.ptz import AUXILIARY_COMMANDS, Position, PtzHead, Speed
 from onvif_device.camera.state import StateStore
 from onvif_device.config import Config
 
-START = 1_700_000_000.0
 PAN_SPEED, ZOOM_SPEED = 1.0, 0.5  # generic units per second at speed 1
 TILT_SPEED = 30.0 / 8.4375
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = START
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    def at(self, seconds: float) -> None:
-        """Set the clock `seconds` after the start (no float drift from many small steps)."""
-        self.t = START + seconds
 
 
 @pytest.fixture
@@ -94,8 +79,12 @@ def park(head: PtzHead, cfg, clock, pan=0.0, tilt=0.0, zoom=0.0) -> None:
 
 def preset_events(messages: list) -> list[tuple[str, str, str, str]]:
     return [
-        (m.topic.rsplit("/", 1)[1], m.source_value("PTZConfigurationToken"), m.data_value("PresetToken"),
-         m.data_value("PresetName"))
+        (
+            m.topic.rsplit("/", 1)[1],
+            m.source_value("PTZConfigurationToken"),
+            m.data_value("PresetToken"),
+            m.data_value("PresetName"),
+        )
         for m in messages
         if "/PTZPresets/" in m.topic
     ]

@@ -8,6 +8,7 @@ each arrival and departure lands on a tick and the timings are exact.
 from __future__ import annotations
 
 import pytest
+from fakeclock import FakeClock
 
 from onvif_device.camera.camera import Camera
 from onvif_device.camera.errors import InvalidArgVal
@@ -16,16 +17,7 @@ from onvif_device.camera.ptz import Position, PtzHead, TourSpotState, TourState
 from onvif_device.camera.state import StateStore
 from onvif_device.config import Config
 
-START = 1_700_000_000.0
 PROFILE = "Profile_1"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = START
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
@@ -240,7 +232,9 @@ def test_remove_a_touring_tour_ends_it(tours, cfg, head, clock):
 
 
 def test_removing_a_preset_drops_it_from_tours(tours, head):
-    token = make(tours, spots=[spot(1.0, preset_token="Preset_1"), spot(1.0, home=True), spot(1.0, preset_token="Preset_2")])
+    token = make(
+        tours, spots=[spot(1.0, preset_token="Preset_1"), spot(1.0, home=True), spot(1.0, preset_token="Preset_2")]
+    )
     head.remove_preset("Preset_1")
     assert [(s.preset_token, s.home) for s in tours.get(token).spots] == [(None, True), ("Preset_2", False)]
     head.remove_preset("Preset_2")
@@ -265,7 +259,6 @@ def test_tours_survive_a_restart(tmp_path, clock):
     again = Camera(Config(), seed="tours", store=store, now=clock).ptz.tours
     assert again.all() == [saved]
     assert again.status(token) == ("Idle", None)
-
 
 
 def test_an_auto_start_tour_runs_from_power_up(tmp_path, clock):
