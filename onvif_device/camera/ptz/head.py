@@ -15,7 +15,6 @@ preset arrivals raise their events, tours advance, finished moves are saved.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,12 +135,11 @@ class PtzHead:
         return self.pan.moving(t) or self.tilt.moving(t), self.zoom.moving(t)
 
     def status(self, cfg: PTZConfigurationState) -> Status:
-        where = self.position()
-        sign = _sign(cfg)
+        where = self.in_configuration_frame(cfg, self.position())
         pan_tilt, zoom = self.moving()
         return Status(
-            pan=sign * where.pan,
-            tilt=sign * where.tilt,
+            pan=where.pan,
+            tilt=where.tilt,
             zoom=where.zoom,
             pan_tilt_moving=pan_tilt,
             zoom_moving=zoom,
@@ -439,10 +437,8 @@ class PtzHead:
 
     def _new_preset_token(self) -> str:
         taken = {p.token for p in self._state.presets}
-        for n in range(1, len(taken) + 2):
-            if (token := f"Preset_{n}") not in taken:
-                return token
-        return f"Preset_{uuid.uuid4().hex[:8]}"  # unreachable: the loop always finds a free number
+        # n presets leave at least one of the numbers 1..n+1 free.
+        return next(f"Preset_{n}" for n in range(1, len(taken) + 2) if f"Preset_{n}" not in taken)
 
 
 def _sign(cfg: PTZConfigurationState) -> float:
