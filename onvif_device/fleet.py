@@ -38,6 +38,7 @@ from onvif_device.discovery.responder import Responder
 from onvif_device.discovery.udp import open_responder
 from onvif_device.netaddr import advertise_address
 from onvif_device.server import CameraServer
+from onvif_device.services import SERVICES
 
 log = logging.getLogger("onvif_device")
 
@@ -72,6 +73,13 @@ class CameraHandle:
     @property
     def device_url(self) -> str:
         return self.server.device_url
+
+    def service_url(self, name: str) -> str:
+        """The XAddr of service `name` ("ptz", "imaging", "events", ...), as GetServices gives it."""
+        for info in SERVICES:
+            if info.name == name:
+                return info.xaddr(self.server.base_url)
+        raise LookupError(f"no service named {name!r}; served: {', '.join(i.name for i in SERVICES)}")
 
     @property
     def host(self) -> str:

@@ -56,7 +56,7 @@ def camera_config() -> Config:
 
 
 def deviceio_url(cam) -> str:
-    return cam.device_url.replace("/onvif/device_service", "/onvif/deviceio_service")
+    return cam.service_url("deviceio")
 
 
 @pytest.fixture

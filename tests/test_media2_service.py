@@ -79,20 +79,19 @@ MEDIA1_NAME = {"Analytics": "VideoAnalytics"}
 
 
 def service_client(cam, schemas, service: str, username: str | None = None, password: str | None = None):
-    url = cam.device_url.replace("device_service", service)
-    return SoapClient(url, username or cam.username, password or cam.password, schemas)
+    return SoapClient(cam.service_url(service), username or cam.username, password or cam.password, schemas)
 
 
 @pytest.fixture
 def media2(running_camera, onvif_schemas):
-    client = service_client(running_camera, onvif_schemas, "media2_service")
+    client = service_client(running_camera, onvif_schemas, "media2")
     yield client
     client.close()
 
 
 @pytest.fixture
 def media1(running_camera, onvif_schemas):
-    client = service_client(running_camera, onvif_schemas, "media_service")
+    client = service_client(running_camera, onvif_schemas, "media")
     yield client
     client.close()
 
@@ -1393,7 +1392,7 @@ def accounts(soap):
 
 
 def test_operator_may_change_media_settings(running_camera, onvif_schemas, accounts, media2):
-    operator = service_client(running_camera, onvif_schemas, "media2_service", *accounts["Operator"])
+    operator = service_client(running_camera, onvif_schemas, "media2", *accounts["Operator"])
     try:
         cfg = configuration(operator, "VideoEncoder", "VideoEncoder_2")
         operator.call(set_body("VideoEncoder", _encoder_with(cfg, {**_encoder_settings(cfg), "Quality": 90.0})))
@@ -1412,7 +1411,7 @@ def test_operator_may_change_media_settings(running_camera, onvif_schemas, accou
 
 
 def test_user_may_read_but_not_change(running_camera, onvif_schemas, accounts, media2):
-    user = service_client(running_camera, onvif_schemas, "media2_service", *accounts["User"])
+    user = service_client(running_camera, onvif_schemas, "media2", *accounts["User"])
     try:
         assert tokens(get_profiles(user, types=("All",))) == FACTORY_PROFILES
         user.call(stream_uri_body("RtspUnicast", "Profile_1"))
@@ -1438,7 +1437,7 @@ def test_user_may_read_but_not_change(running_camera, onvif_schemas, accounts, m
 def test_media2_changes_survive_a_restart(tmp_path, onvif_schemas):
     state_dir = str(tmp_path / "state")
     with ThreadedCamera(state_dir=state_dir) as cam:
-        m2 = service_client(cam, onvif_schemas, "media2_service")
+        m2 = service_client(cam, onvif_schemas, "media2")
         profile = create_profile(
             m2,
             "Kept",
@@ -1464,8 +1463,8 @@ def test_media2_changes_survive_a_restart(tmp_path, onvif_schemas):
         }
         m2.close()
     with ThreadedCamera(state_dir=state_dir) as cam:
-        m2 = service_client(cam, onvif_schemas, "media2_service")
-        m1 = service_client(cam, onvif_schemas, "media_service")
+        m2 = service_client(cam, onvif_schemas, "media2")
+        m1 = service_client(cam, onvif_schemas, "media")
         try:
             after = {
                 "profiles": [xml(p) for p in get_profiles(m2, types=("All",))],

@@ -40,10 +40,6 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     return image.size
 
 
-def media_url(running_camera, path: str) -> str:
-    return running_camera.device_url.replace("/onvif/device_service", path)
-
-
 # --- onvif-zeep-async, as Home Assistant -------------------------------------------------------
 
 
@@ -128,7 +124,7 @@ def test_onveef_media2_path(running_camera):
         running_camera.host, running_camera.port, running_camera.username, running_camera.password
     ) as client:
         services = client.discover_services()
-        assert services["media2"] == media_url(running_camera, "/onvif/media2_service")
+        assert services["media2"] == running_camera.service_url("media2")
         client._endpoint = OnvifEndpoint(
             client._endpoint.device_xaddr, services={k: v for k, v in services.items() if k != "media"}
         )
@@ -168,8 +164,8 @@ def zeep_media(running_camera):
     trt = zeep.Client(str(root / "ver10" / "media" / "wsdl" / "media.wsdl"), wsse=wsse)
     tr2 = zeep.Client(str(root / "ver20" / "media" / "wsdl" / "media.wsdl"), wsse=wsse)
     return (
-        trt.create_service(TRT_BINDING, media_url(running_camera, "/onvif/media_service")),
-        tr2.create_service(TR2_BINDING, media_url(running_camera, "/onvif/media2_service")),
+        trt.create_service(TRT_BINDING, running_camera.service_url("media")),
+        tr2.create_service(TR2_BINDING, running_camera.service_url("media2")),
     )
 
 

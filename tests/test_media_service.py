@@ -46,7 +46,7 @@ NOT_AUTHORIZED = ["s:Sender", "ter:NotAuthorized"]
 
 
 def media_client(cam, schemas, username: str | None = None, password: str | None = None) -> SoapClient:
-    url = cam.device_url.replace("device_service", "media_service")
+    url = cam.service_url("media")
     return SoapClient(url, username or cam.username, password or cam.password, schemas)
 
 

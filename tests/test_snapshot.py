@@ -208,7 +208,7 @@ def test_a_token_with_slash_and_space_is_served(running_camera):
 
 def test_the_uri_from_get_snapshot_uri_is_served(running_camera):
     client = SoapClient(
-        running_camera.device_url.replace("device_service", "media_service"),
+        running_camera.service_url("media"),
         running_camera.username,
         running_camera.password,
     )

@@ -82,7 +82,7 @@ class EventsClient:
         self.digest = digest  # HTTP Digest instead of a UsernameToken (which the device clock must accept)
         self.username = username or cam.username
         self.password = password if password is not None else cam.password
-        self.url = cam.device_url.replace("/onvif/device_service", "/onvif/events_service")
+        self.url = cam.service_url("events")
         self.soap = SoapClient(self.url, self.username, self.password, schemas)
 
     def close(self) -> None:

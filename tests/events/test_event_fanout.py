@@ -73,7 +73,7 @@ EVENTS = 150
 async def test_concurrent_long_polls_over_http_each_get_every_event_in_order():
     config = quiet_config(max_pull_points=CONCURRENT)
     async with VirtualCamera(config) as cam, httpx.AsyncClient(timeout=90) as http:
-        events_url = cam.device_url.replace("device_service", "events_service")
+        events_url = cam.service_url("events")
 
         async def soap(url: str, body: str) -> etree._Element:
             data = envelope(body, username_token(cam.username, cam.password))

@@ -106,7 +106,7 @@ async def test_home_assistant_webhook_gets_notify(device, consumer, motion):
 def test_zeep_with_the_official_wsdl(running_camera, motion):
     wsdl = str(schema_root() / "ver10/events/wsdl/event.wsdl")
     client = zeep.Client(wsdl, wsse=UsernameToken(running_camera.username, running_camera.password, use_digest=True))
-    url = running_camera.device_url.replace("device_service", "events_service")
+    url = running_camera.service_url("events")
     events = client.create_service("{http://www.onvif.org/ver10/events/wsdl}EventBinding", url)
     properties = events.GetEventProperties()
     assert properties.FixedTopicSet is True

@@ -470,7 +470,7 @@ def test_zeep_with_the_official_wsdl(cam, mosquitto, subscribe):
     """zeep builds the requests from event.wsdl and parses the answers with it."""
     wsse = UsernameToken(cam.virtual.username, cam.virtual.password, use_digest=True)
     client = zeep.Client(str(schema_root() / "ver10" / "events" / "wsdl" / "event.wsdl"), wsse=wsse)
-    url = cam.virtual.device_url.replace("/onvif/device_service", "/onvif/events_service")
+    url = cam.virtual.service_url("events")
     events = client.create_service("{http://www.onvif.org/ver10/events/wsdl}EventBinding", url)
     live = subscribe("zeep")
     events.AddEventBroker(EventBroker={"Address": mosquitto.address, "TopicPrefix": "zeep", "QoS": 1, "Password": "pw"})

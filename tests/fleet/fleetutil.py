@@ -12,8 +12,8 @@ from soaputil import TDS, TT, SoapClient, envelope
 NS = {"tds": TDS, "tt": TT, "trt": "http://www.onvif.org/ver10/media/wsdl"}
 
 
-def client(cam, schemas=None, service: str = "device_service") -> SoapClient:
-    return SoapClient(cam.device_url.replace("device_service", service), cam.username, cam.password, schemas)
+def client(cam, schemas=None, service: str = "device") -> SoapClient:
+    return SoapClient(cam.service_url(service), cam.username, cam.password, schemas)
 
 
 def text(element: etree._Element, path: str) -> str:
@@ -40,7 +40,7 @@ def identity_answers(cam, schemas=None) -> dict[str, str]:
 
 
 def stream_uri(cam, profile: str, schemas=None) -> str:
-    media = client(cam, schemas, "media_service")
+    media = client(cam, schemas, "media")
     try:
         reply = media.call(
             "<trt:GetStreamUri><trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport>"

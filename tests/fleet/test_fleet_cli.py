@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from fleetutil import identity_answers
 
+from onvif_device.services import SERVICES
+from onvif_device.services.device import SERVICE as DEVICE
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -21,6 +24,10 @@ class Listed:
 
     def __init__(self, entry: dict) -> None:
         self.device_url, self.username, self.password = entry["device_url"], entry["username"], entry["password"]
+
+    def service_url(self, name: str) -> str:
+        base = self.device_url.removesuffix(DEVICE.path)
+        return next(info for info in SERVICES if info.name == name).xaddr(base)
 
 
 def run(*args: str) -> subprocess.Popen:

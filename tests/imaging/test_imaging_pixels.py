@@ -36,13 +36,13 @@ def camera_config() -> Config:
     return Config.model_validate({"events": {"motion_every_seconds": 0}})
 
 
-def service_client(cam, schemas, path: str) -> SoapClient:
-    return SoapClient(cam.device_url.replace("/onvif/device_service", path), cam.username, cam.password, schemas)
+def service_client(cam, schemas, service: str) -> SoapClient:
+    return SoapClient(cam.service_url(service), cam.username, cam.password, schemas)
 
 
 @pytest.fixture
 def img(running_camera, onvif_schemas):
-    client = service_client(running_camera, onvif_schemas, "/onvif/imaging_service")
+    client = service_client(running_camera, onvif_schemas, "imaging")
     yield client
     client.close()
 
@@ -50,7 +50,7 @@ def img(running_camera, onvif_schemas):
 @pytest.fixture
 def snapshot(running_camera, onvif_schemas):
     """Fetch the profile's snapshot the way a client does: GetSnapshotUri, then HTTP Digest."""
-    media2 = service_client(running_camera, onvif_schemas, "/onvif/media2_service")
+    media2 = service_client(running_camera, onvif_schemas, "media2")
     answer = media2.call(f'<tr2:GetSnapshotUri xmlns:tr2="{TR2}"><tr2:ProfileToken>{PROFILE}</tr2:ProfileToken></tr2:GetSnapshotUri>')
     uri = answer.find("tr2:Uri", NS).text
     media2.close()

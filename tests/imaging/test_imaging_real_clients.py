@@ -28,7 +28,7 @@ SOURCE = {"VideoSourceToken": "VideoSource_1"}
 
 
 def imaging_url(cam) -> str:
-    return cam.device_url.replace("/onvif/device_service", "/onvif/imaging_service")
+    return cam.service_url("imaging")
 
 
 async def test_onvif_zeep_async_reads_changes_and_focuses(running_camera):

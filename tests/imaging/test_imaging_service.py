@@ -46,7 +46,7 @@ def camera_config() -> Config:
 
 
 def imaging_url(cam) -> str:
-    return cam.device_url.replace("/onvif/device_service", "/onvif/imaging_service")
+    return cam.service_url("imaging")
 
 
 def imaging_client(cam, schemas, username: str | None = None, password: str | None = None) -> SoapClient:

@@ -26,7 +26,7 @@ def api(running_camera):
 
 @pytest.fixture
 def ptz(running_camera, onvif_schemas):
-    url = running_camera.device_url.replace("device_service", "ptz_service")
+    url = running_camera.service_url("ptz")
     client = SoapClient(url, running_camera.username, running_camera.password, onvif_schemas)
     yield client
     client.close()

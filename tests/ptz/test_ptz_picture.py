@@ -51,7 +51,7 @@ def camera():
 
 @pytest.fixture(scope="module")
 def ptz(camera, onvif_schemas):
-    client = SoapClient(camera.device_url.replace("device_service", "ptz_service"), "", "", onvif_schemas)
+    client = SoapClient(camera.service_url("ptz"), "", "", onvif_schemas)
     yield client
     client.close()
 

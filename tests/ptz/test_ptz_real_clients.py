@@ -38,7 +38,7 @@ DEADLINE = 10.0
 
 
 def ptz_url(cam) -> str:
-    return cam.device_url.replace("/onvif/device_service", "/onvif/ptz_service")
+    return cam.service_url("ptz")
 
 
 def device_of(cam) -> ONVIFCamera:

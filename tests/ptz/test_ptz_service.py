@@ -101,7 +101,7 @@ def camera_config() -> Config:
 
 
 def ptz_url(cam) -> str:
-    return cam.device_url.replace("/onvif/device_service", "/onvif/ptz_service")
+    return cam.service_url("ptz")
 
 
 @pytest.fixture
@@ -876,7 +876,7 @@ def test_removing_a_preset_takes_it_out_of_tours(ptz):
 
 
 def pull_point(cam, schemas) -> SoapClient:
-    events_url = cam.device_url.replace("/onvif/device_service", "/onvif/events_service")
+    events_url = cam.service_url("events")
     client = SoapClient(events_url, cam.username, cam.password, schemas)
     body = (
         f'<tev:CreatePullPointSubscription xmlns:tev="{TEV}">'
